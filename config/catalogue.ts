@@ -1,0 +1,151 @@
+// The service catalogue: the one place that knows each container's image setting, internal port,
+// data volumes, and whether it needs websockets or authentication. nginx, DNS, the containers, the
+// data directories and the firewall are all derived from it.
+
+/** Services that visitors reach by hostname through the proxy. */
+export const routedServiceNames = ["ghost", "jupyter", "portainer"] as const;
+export type RoutedServiceName = (typeof routedServiceNames)[number];
+
+/** Config keys holding a pinned image reference, one per container. */
+export const imageKeys = ["ghostImage", "mysqlImage", "jupyterImage", "portainerImage", "nginxImage"] as const;
+export type ImageKey = (typeof imageKeys)[number];
+
+export interface DataVolume {
+    /** Directory under the site's data root on the host. */
+    readonly name: string;
+    /** Where the container sees it. */
+    readonly containerPath: string;
+    /** Owner the container's process runs as, so it can write without running as root. */
+    readonly uid: number;
+    readonly gid: number;
+}
+
+export interface HealthCheck {
+    readonly test: readonly string[];
+    readonly interval: string;
+    readonly timeout: string;
+    readonly startPeriod: string;
+    readonly retries: number;
+}
+
+export interface ContainerTemplate {
+    readonly name: string;
+    readonly imageKey: ImageKey;
+    /** Port the process listens on inside the private network. */
+    readonly port: number;
+    readonly volumes: readonly DataVolume[];
+    readonly memoryMb: number;
+    /** null only where the image has no program that could run a check (said why below). */
+    readonly healthCheck: HealthCheck | null;
+}
+
+export interface RoutedService extends ContainerTemplate {
+    readonly name: RoutedServiceName;
+    /** Jupyter kernels and Portainer's console are websockets (PITFALLS: Apps behind the proxy). */
+    readonly websockets: boolean;
+    /** The proxy asks for the management password before passing anything on. */
+    readonly requiresAuth: boolean;
+    /** Cloudflare proxy default: off for websocket hosts, which broke behind it. */
+    readonly proxiedByDefault: boolean;
+}
+
+const check = (test: string[], startPeriod = "30s"): HealthCheck => ({
+    test,
+    interval: "30s",
+    timeout: "5s",
+    startPeriod,
+    retries: 3,
+});
+
+export const ghost: RoutedService = {
+    name: "ghost",
+    imageKey: "ghostImage",
+    port: 2368,
+    volumes: [{ name: "ghost-content", containerPath: "/var/lib/ghost/content", uid: 1000, gid: 1000 }],
+    memoryMb: 512,
+    // The image has node but no curl; any answer below 500 means Ghost is serving.
+    healthCheck: check(
+        [
+            "CMD",
+            "node",
+            "-e",
+            "require('http').get('http://127.0.0.1:2368/ghost/api/admin/site/',r=>process.exit(r.statusCode<500?0:1)).on('error',()=>process.exit(1))",
+        ],
+        "120s",
+    ),
+    websockets: false,
+    requiresAuth: false,
+    proxiedByDefault: true,
+};
+
+export const jupyter: RoutedService = {
+    name: "jupyter",
+    imageKey: "jupyterImage",
+    port: 8888,
+    volumes: [{ name: "jupyter-work", containerPath: "/home/jovyan/work", uid: 1000, gid: 100 }],
+    memoryMb: 768,
+    healthCheck: check(["CMD", "/etc/jupyter/docker_healthcheck.py"]),
+    websockets: true,
+    requiresAuth: false,
+    proxiedByDefault: false,
+};
+
+export const portainer: RoutedService = {
+    name: "portainer",
+    imageKey: "portainerImage",
+    port: 9000,
+    volumes: [{ name: "portainer-data", containerPath: "/data", uid: 0, gid: 0 }],
+    memoryMb: 256,
+    // The image is built FROM scratch: no shell, no client to probe with. The proxy's upstream
+    // errors and the restart policy cover it.
+    healthCheck: null,
+    websockets: true,
+    requiresAuth: true,
+    proxiedByDefault: false,
+};
+
+export const mysql: ContainerTemplate = {
+    name: "mysql",
+    imageKey: "mysqlImage",
+    port: 3306,
+    volumes: [{ name: "mysql-data", containerPath: "/var/lib/mysql", uid: 999, gid: 999 }],
+    memoryMb: 512,
+    // mysqladmin ping answers 0 as soon as the server accepts connections, even without credentials.
+    healthCheck: check(["CMD", "mysqladmin", "ping", "-h", "127.0.0.1", "--silent"], "60s"),
+};
+
+export const proxy: ContainerTemplate = {
+    name: "proxy",
+    imageKey: "nginxImage",
+    port: 443,
+    volumes: [{ name: "proxy-certs", containerPath: "/etc/nginx/certs", uid: 0, gid: 0 }],
+    memoryMb: 128,
+    healthCheck: check(["CMD", "curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:8081/healthz"], "10s"),
+};
+
+export const routedServices: Record<RoutedServiceName, RoutedService> = { ghost, jupyter, portainer };
+
+/** Every container of the site, in the order they are described to users. */
+export const containerTemplates: readonly ContainerTemplate[] = [proxy, ghost, mysql, jupyter, portainer];
+
+/** The only ports anything on the droplet publishes: the proxy's. */
+export const publishedPorts = [80, 443] as const;
+
+/** Port inside the proxy container answering its health check; never published. */
+export const proxyHealthPort = 8081;
+
+/** Where container data lives on the host; every data volume is a directory below it. */
+export const dataRoot = "/srv/site/data";
+
+/** The private Docker network all containers share. */
+export const network = { name: "site", subnet: "172.30.1.0/24" } as const;
+
+/**
+ * Every address Docker may give a container: docker0 and all user networks are carved from this
+ * pool (daemon.json), so the firewall can name "traffic from containers" exactly instead of
+ * trusting all private ranges, which on DigitalOcean would include the VPC.
+ */
+export const containerAddressPool = { base: "172.30.0.0/16", size: 24, bridgeIp: "172.30.0.1/24" } as const;
+
+/** DigitalOcean's metadata service: it serves the droplet's user data to anyone who asks. */
+export const metadataAddress = "169.254.169.254";

@@ -1,0 +1,34 @@
+// The config module: the only code that reads Pulumi config. It validates everything once, before
+// any resource is registered, and hands the rest of the program a typed SiteConfig.
+import * as pulumi from "@pulumi/pulumi";
+import { checkSecrets, decodeConfigValue, knownKeys, parseSettings, project, SecretName, secretKeys, secretNames, Settings } from "./schema";
+
+export * from "./schema";
+
+export interface SiteConfig {
+    readonly settings: Settings;
+    /** Every secret as a Pulumi secret Output; never unwrapped outside `.apply`. */
+    readonly secrets: Readonly<Record<SecretName, pulumi.Output<string>>>;
+}
+
+export function loadSiteConfig(): SiteConfig {
+    const config = new pulumi.Config(project);
+    const raw: Record<string, unknown> = {};
+    for (const fullKey of Object.keys(pulumi.runtime.allConfig())) {
+        const [namespace, key] = fullKey.split(":");
+        if (namespace !== project || (secretNames as string[]).includes(key)) continue;
+        raw[key] = knownKeys.includes(key) ? decodeConfigValue(key, config.require(key)) : null;
+    }
+    const settings = parseSettings(raw);
+
+    const fromEnv = (name: SecretName): string | undefined => {
+        const variable = secretKeys[name];
+        return variable ? process.env[variable] || undefined : undefined;
+    };
+    const fromConfig = Object.fromEntries(secretNames.map((name) => [name, config.getSecret(name)]));
+    checkSecrets((name) => (fromConfig[name] !== undefined || fromEnv(name) !== undefined ? "set" : "missing"));
+    const secrets = Object.fromEntries(
+        secretNames.map((name) => [name, fromConfig[name] ?? pulumi.secret(fromEnv(name) as string)]),
+    ) as Record<SecretName, pulumi.Output<string>>;
+    return { settings, secrets };
+}

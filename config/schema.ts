@@ -1,0 +1,192 @@
+// Validation of the stack config: pure functions, no Pulumi. Every problem is reported with the
+// config key it comes from and the command that fixes it, before any resource exists.
+import { isIP } from "node:net";
+import { z } from "zod";
+import { imageKeys, routedServiceNames, routedServices, RoutedServiceName } from "./catalogue";
+
+export const project = "site";
+
+/** Secret config keys and the environment variable that may stand in for each (CI passes tokens so). */
+export const secretKeys = {
+    digitaloceanToken: "DIGITALOCEAN_TOKEN",
+    cloudflareApiToken: "CLOUDFLARE_API_TOKEN",
+    managementPassword: undefined,
+    mysqlPassword: undefined,
+    smtpPassword: undefined,
+    jupyterToken: undefined,
+} as const;
+export type SecretName = keyof typeof secretKeys;
+export const secretNames = Object.keys(secretKeys) as SecretName[];
+
+export class ConfigError extends Error {
+    constructor(readonly problems: readonly string[]) {
+        super(`Invalid stack config:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        this.name = "ConfigError";
+    }
+}
+
+const dnsLabel = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+const isDomainName = (name: string) =>
+    name.length <= 253 && name.split(".").length >= 2 && name.split(".").every((l) => dnsLabel.test(l));
+
+/** Accepts 203.0.113.0/24 or 2001:db8::/32 with a prefix that fits the family. */
+export function isCidr(value: string): boolean {
+    const [address, prefix, ...rest] = value.split("/");
+    if (rest.length > 0 || prefix === undefined || !/^\d{1,3}$/.test(prefix)) return false;
+    const family = isIP(address);
+    return family !== 0 && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+// `name:tag` or `registry/name:tag`, with a tag that names a version (latest and stable move).
+const pinnedImage = /^[a-z0-9][a-z0-9._/-]*(:\d+)?[a-z0-9._/-]*:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}(@sha256:[a-f0-9]{64})?$/;
+const floatingTags = new Set(["latest", "stable", "mainline", "lts", "alpine"]);
+
+const sshKey = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com) [A-Za-z0-9+/]+={0,3}( .*)?$/;
+
+const service = z
+    .object({
+        hostname: z.string({ error: "needs a hostname, e.g. blog.example.com" }),
+        proxied: z.boolean({ error: "proxied must be true or false" }).optional(),
+    })
+    .strict();
+
+const settingsSchema = z.object({
+    domain: z.string().refine(isDomainName, "is not a domain name like example.com (lower case, no scheme, no dot at the end)"),
+    region: z.string().regex(/^[a-z]{3}\d$/, "is not a DigitalOcean region slug like fra1 or nyc3"),
+    dropletSize: z.string().regex(/^[a-z0-9-]+$/, "is not a droplet size slug like s-1vcpu-2gb"),
+    dropletImage: z.string().regex(/^ubuntu-\d\d-04-x64$/, "must be an Ubuntu LTS image slug like ubuntu-24-04-x64"),
+    sshPublicKeys: z
+        .array(z.string().trim().regex(sshKey, "is not an OpenSSH public key line (ssh-ed25519 AAAA... comment)"))
+        .min(1, "needs at least one key, or nobody can log in"),
+    adminCidrs: z
+        .array(
+            z
+                .string()
+                .refine(isCidr, "is not a CIDR range like 203.0.113.7/32")
+                .refine((c) => !c.endsWith("/0"), "opens SSH to the whole internet; name your own address range"),
+        )
+        .min(1, "needs at least one range, or SSH (and so pulumi's host setup) is unreachable"),
+    services: z.record(z.string(), service),
+    zoneWebsockets: z.boolean(),
+    ...Object.fromEntries(
+        imageKeys.map((key) => [
+            key,
+            z
+                .string()
+                .regex(pinnedImage, "is not an image reference with a version tag, like nginx:1.29.8")
+                .refine((ref) => !floatingTags.has(ref.split("@")[0].split(":").pop() ?? ""), "must be pinned to a version, not a moving tag like latest"),
+        ]),
+    ) as Record<(typeof imageKeys)[number], z.ZodString>,
+    smtpHost: z.string().refine(isDomainName, "is not a host name like smtp.mailgun.org"),
+    smtpPort: z.number().int().min(1).max(65535),
+    smtpUser: z.string().min(1, "must not be empty"),
+    mailFrom: z.string().regex(/^([^<>]+ <)?[^@\s<>]+@[^@\s<>]+\.[a-z]{2,}>?$/i, 'is not a sender like "Blog <noreply@example.com>"'),
+    snapshots: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "snapshot names are lower-case letters, digits and dashes")),
+    allowDropletReplacement: z.boolean(),
+});
+
+type RawSettings = z.infer<typeof settingsSchema>;
+
+export interface ServiceSettings {
+    readonly hostname: string;
+    readonly proxied: boolean;
+}
+
+export interface Settings extends Omit<RawSettings, "services"> {
+    readonly services: Readonly<Record<RoutedServiceName, ServiceSettings>>;
+}
+
+/** Config keys the program knows; anything else under the project's namespace is a typo. */
+export const knownKeys: readonly string[] = [...Object.keys(settingsSchema.shape), ...secretNames];
+
+/**
+ * Pulumi hands every config value over as a string; structured and typed ones are JSON.
+ * String-typed keys are kept as written, so a hostname like "1e5" stays a string.
+ */
+export function decodeConfigValue(key: string, text: string): unknown {
+    const field = (settingsSchema.shape as Record<string, z.ZodType>)[key];
+    if (field instanceof z.ZodString) return text;
+    try {
+        return JSON.parse(text);
+    } catch {
+        return text;
+    }
+}
+
+const fixFor = (key: string): string =>
+    key === "services" || key.startsWith("services.")
+        ? `fix: pulumi config set --path '${project}:${key.includes(".") ? key : "services.ghost.hostname"}' <value>`
+        : `fix: pulumi config set ${project}:${key} <value>`;
+
+/**
+ * Validates plain (non-secret) config values, defaults already applied, into typed Settings.
+ * Throws one ConfigError listing every problem.
+ */
+export function parseSettings(raw: Readonly<Record<string, unknown>>): Settings {
+    const problems: string[] = [];
+    for (const key of Object.keys(raw)) {
+        if (!knownKeys.includes(key)) problems.push(`${project}:${key}: unknown config key; remove it (pulumi config rm ${project}:${key}) or check its spelling against Pulumi.yaml`);
+    }
+    const result = settingsSchema.safeParse(raw);
+    if (!result.success) {
+        for (const issue of result.error.issues) {
+            const key = issue.path.join(".");
+            const got = issue.code === "invalid_type" && /received undefined/.test(issue.message) ? "is required" : issue.message;
+            problems.push(`${project}:${key}: ${got}; ${fixFor(key)}`);
+        }
+        throw new ConfigError(problems);
+    }
+    const settings = { ...result.data, services: resolveServices(result.data, problems) };
+    if (problems.length > 0) throw new ConfigError(problems);
+    return settings;
+}
+
+function resolveServices(data: RawSettings, problems: string[]): Settings["services"] {
+    const key = `${project}:services`;
+    for (const name of Object.keys(data.services)) {
+        if (!(routedServiceNames as readonly string[]).includes(name)) {
+            problems.push(`${key}.${name}: unknown service; the services are ${routedServiceNames.join(", ")}; fix: pulumi config rm --path '${key}.${name}'`);
+        }
+    }
+    const seen = new Map<string, string>();
+    const resolved = {} as Record<RoutedServiceName, ServiceSettings>;
+    for (const name of routedServiceNames) {
+        const entry = data.services[name];
+        if (!entry) {
+            problems.push(`${key}.${name}: is required; fix: pulumi config set --path '${key}.${name}.hostname' ${name}.${data.domain}`);
+            continue;
+        }
+        const hostname = entry.hostname;
+        const catalogue = routedServices[name];
+        if (!isDomainName(hostname) || !(hostname === data.domain || hostname.endsWith(`.${data.domain}`))) {
+            problems.push(`${key}.${name}.hostname: "${hostname}" is not a host name inside ${data.domain}; fix: pulumi config set --path '${key}.${name}.hostname' ${name}.${data.domain}`);
+        } else if (seen.has(hostname)) {
+            problems.push(`${key}.${name}.hostname: "${hostname}" is already the hostname of ${seen.get(hostname)}; give each service its own hostname`);
+        }
+        seen.set(hostname, name);
+        const proxied = entry.proxied ?? catalogue.proxiedByDefault;
+        if (catalogue.websockets && proxied && !data.zoneWebsockets) {
+            problems.push(`${key}.${name}.proxied: ${name} needs websockets, which the Cloudflare proxy drops while ${project}:zoneWebsockets is false; fix: pulumi config set ${project}:zoneWebsockets true, or pulumi config set --path '${key}.${name}.proxied' false`);
+        }
+        resolved[name] = { hostname, proxied };
+    }
+    return resolved;
+}
+
+export type SecretStatus = "set" | "missing" | "plaintext";
+
+/**
+ * Names every secret that is neither set in config nor given by its environment variable, and
+ * every one written in plain text into the stack file.
+ */
+export function checkSecrets(status: (name: SecretName) => SecretStatus): void {
+    const problems: string[] = [];
+    for (const name of secretNames) {
+        const env = secretKeys[name];
+        const fix = `fix: pulumi config set --secret ${project}:${name} <value>`;
+        const state = status(name);
+        if (state === "missing") problems.push(`${project}:${name}: secret is not set; ${fix}${env ? ` (or export ${env})` : ""}`);
+        if (state === "plaintext") problems.push(`${project}:${name}: is stored in plain text in the stack file; ${fix}`);
+    }
+    if (problems.length > 0) throw new ConfigError(problems);
+}

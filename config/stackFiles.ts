@@ -1,0 +1,47 @@
+// Reads a stack's config the way the Pulumi CLI would hand it to the program: Pulumi.yaml's
+// defaults, overlaid by Pulumi.<stack>.yaml. Used by `npm run render` and by the tests, so both
+// see exactly the config a `pulumi up` would.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { project, SecretName, secretNames, SecretStatus } from "./schema";
+
+export interface StackFileConfig {
+    /** Plain values of the project's namespace, keys without the `site:` prefix. */
+    readonly values: Record<string, unknown>;
+    /** What the stack file holds for each secret: an encrypted value (`secure:`), plain text, or nothing. */
+    readonly secrets: Readonly<Record<SecretName, SecretStatus>>;
+    /** Every key of the stack file, namespaced, as Pulumi's runtime would see it. */
+    readonly all: Readonly<Record<string, unknown>>;
+}
+
+interface ProjectFile {
+    config?: Record<string, { default?: unknown; value?: unknown }>;
+}
+
+export function readStackFiles(stack: string, dir = process.cwd()): StackFileConfig {
+    const projectFile = parse(readFileSync(join(dir, "Pulumi.yaml"), "utf8")) as ProjectFile;
+    const stackFile = parse(readFileSync(join(dir, `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, unknown> } | null;
+    const all: Record<string, unknown> = {};
+    for (const [key, declaration] of Object.entries(projectFile.config ?? {})) {
+        const value = declaration.value ?? declaration.default;
+        if (value !== undefined) all[key.includes(":") ? key : `${project}:${key}`] = value;
+    }
+    Object.assign(all, stackFile?.config ?? {});
+
+    const values: Record<string, unknown> = {};
+    const secrets = Object.fromEntries(secretNames.map((name) => [name, "missing"])) as Record<SecretName, SecretStatus>;
+    for (const [key, value] of Object.entries(all)) {
+        const [namespace, name] = key.split(":");
+        if (namespace !== project) continue;
+        if ((secretNames as string[]).includes(name)) {
+            secrets[name as SecretName] = isEncrypted(value) ? "set" : "plaintext";
+        } else {
+            values[name] = value;
+        }
+    }
+    return { values, secrets, all };
+}
+
+const isEncrypted = (value: unknown): boolean =>
+    typeof value === "object" && value !== null && typeof (value as { secure?: unknown }).secure === "string";

@@ -1,0 +1,141 @@
+// Container specs: what each container runs, with which settings and data. Generic over the
+// secret type S: Pulumi secret Outputs in the Apps component, placeholders in `npm run render`.
+import {
+    ContainerTemplate,
+    dataRoot,
+    ghost,
+    HealthCheck,
+    jupyter,
+    mysql,
+    network,
+    portainer,
+    proxy,
+    publishedPorts,
+} from "../config/catalogue";
+import type { SecretName, Settings } from "../config/schema";
+import { htpasswdPath, renderNginxSiteConfig, siteConfigPath } from "./nginx";
+
+export interface PublishedPort {
+    readonly hostIp: string;
+    readonly hostPort: number;
+    readonly containerPort: number;
+}
+
+export interface VolumeMount {
+    readonly hostPath: string;
+    readonly containerPath: string;
+    readonly readOnly: boolean;
+}
+
+export interface FileUpload<S> {
+    /** Absolute path inside the container. */
+    readonly path: string;
+    readonly content: string | S;
+}
+
+export interface ContainerSpec<S> {
+    readonly name: string;
+    readonly image: string;
+    readonly networks: readonly string[];
+    readonly ports: readonly PublishedPort[];
+    readonly volumes: readonly VolumeMount[];
+    readonly env: Readonly<Record<string, string | S>>;
+    readonly command: readonly (string | S)[];
+    readonly restart: "unless-stopped";
+    readonly memoryMb: number;
+    readonly healthCheck: HealthCheck | null;
+    readonly uploads: readonly FileUpload<S>[];
+    /** Containers that must exist first (the proxy resolves its upstreams by name at start). */
+    readonly dependsOn: readonly string[];
+}
+
+/** Secrets, and values derived from them, that containers need. */
+export type ContainerSecrets<S> = Readonly<Record<SecretName | "managementPasswordHash" | "managementHtpasswd", S>>;
+
+const dataVolumes = (template: ContainerTemplate): VolumeMount[] =>
+    template.volumes.map((volume) => ({
+        hostPath: `${dataRoot}/${volume.name}`,
+        containerPath: volume.containerPath,
+        readOnly: false,
+    }));
+
+function spec<S>(
+    template: ContainerTemplate,
+    settings: Settings,
+    extra: Partial<Pick<ContainerSpec<S>, "ports" | "volumes" | "env" | "command" | "uploads" | "dependsOn">>,
+): ContainerSpec<S> {
+    return {
+        name: template.name,
+        image: settings[template.imageKey],
+        networks: [network.name],
+        ports: extra.ports ?? [],
+        volumes: [...dataVolumes(template), ...(extra.volumes ?? [])],
+        env: extra.env ?? {},
+        command: extra.command ?? [],
+        restart: "unless-stopped",
+        memoryMb: template.memoryMb,
+        healthCheck: template.healthCheck,
+        uploads: extra.uploads ?? [],
+        dependsOn: extra.dependsOn ?? [],
+    };
+}
+
+const databaseName = "ghost";
+const databaseUser = "ghost";
+
+export function renderContainers<S>(settings: Settings, secrets: ContainerSecrets<S>): ContainerSpec<S>[] {
+    const smtpImplicitTls = settings.smtpPort === 465;
+    return [
+        spec<S>(proxy, settings, {
+            ports: publishedPorts.map((port) => ({ hostIp: "0.0.0.0", hostPort: port, containerPort: port })),
+            uploads: [
+                { path: `/etc/nginx/${siteConfigPath}`, content: renderNginxSiteConfig(settings) },
+                { path: `/etc/nginx/${htpasswdPath}`, content: secrets.managementHtpasswd },
+            ],
+            dependsOn: [ghost.name, jupyter.name, portainer.name],
+        }),
+        spec<S>(ghost, settings, {
+            env: {
+                url: `https://${settings.services.ghost.hostname}`,
+                NODE_ENV: "production",
+                database__client: "mysql",
+                database__connection__host: mysql.name,
+                database__connection__user: databaseUser,
+                database__connection__password: secrets.mysqlPassword,
+                database__connection__database: databaseName,
+                mail__transport: "SMTP",
+                mail__from: settings.mailFrom,
+                mail__options__host: settings.smtpHost,
+                mail__options__port: String(settings.smtpPort),
+                // true only for implicit TLS (465); 587 and 2525 upgrade with STARTTLS.
+                mail__options__secure: String(smtpImplicitTls),
+                mail__options__auth__user: settings.smtpUser,
+                mail__options__auth__pass: secrets.smtpPassword,
+            },
+            dependsOn: [mysql.name],
+        }),
+        spec<S>(mysql, settings, {
+            env: {
+                MYSQL_DATABASE: databaseName,
+                MYSQL_USER: databaseUser,
+                MYSQL_PASSWORD: secrets.mysqlPassword,
+                // Nothing needs root: Ghost uses its own user, so root gets a password nobody knows.
+                MYSQL_RANDOM_ROOT_PASSWORD: "yes",
+            },
+        }),
+        spec<S>(jupyter, settings, {
+            env: { JUPYTER_TOKEN: secrets.jupyterToken },
+            command: [
+                "start-notebook.py",
+                // Behind the proxy the Host header is the public name, not localhost.
+                "--ServerApp.allow_remote_access=True",
+                "--ServerApp.trust_xheaders=True",
+            ],
+        }),
+        spec<S>(portainer, settings, {
+            // Portainer manages containers through the Docker socket; that is its whole purpose.
+            volumes: [{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock", readOnly: false }],
+            command: ["--http-enabled", "--admin-password", secrets.managementPasswordHash],
+        }),
+    ];
+}

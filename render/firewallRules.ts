@@ -1,0 +1,78 @@
+// Firewall rules for the Docker/UFW interplay, rendered into UFW's after.rules files.
+//
+// Why this exists: Docker publishes a container port with a DNAT rule in nat/PREROUTING, so the
+// packet is routed to the container through the FORWARD chain and never meets UFW's INPUT rules:
+// `ufw deny 8080` does nothing for a container that publishes 8080. Turning Docker's iptables off
+// closes those ports but also cuts containers off from the outside (no NAT), and setting the
+// FORWARD policy to ACCEPT opens every container to anyone who can route to the droplet.
+//
+// What we do instead (the ufw-docker approach, tightened): keep Docker's own iptables, and filter
+// in DOCKER-USER, the chain Docker jumps to first in FORWARD and never rewrites. Rules there see
+// packets after DNAT, so "the visitor asked for port 443" is matched with conntrack's original
+// destination port, and `--ctstate DNAT` makes sure the packet really came through a published
+// port (a neighbour routing straight to a container address gets no DNAT and is dropped).
+// Container traffic is recognised by Docker's own address pool, not by all private ranges (which
+// would include DigitalOcean's VPC). UFW loads these rules at boot, before dockerd starts, so they
+// hold after a reboot or a snapshot restore; declaring the chain in the file makes `ufw reload`
+// replace its rules instead of appending copies.
+import { containerAddressPool, metadataAddress, publishedPorts } from "../config/catalogue";
+
+export const blockBegin = "# BEGIN site docker-ufw rules (rendered from the stack config, do not edit)";
+export const blockEnd = "# END site";
+
+/** Chain that logs (rate limited) and drops what DOCKER-USER refuses. */
+const denyChain = "site-docker-deny";
+
+function denyRules(): string[] {
+    return [
+        `-A ${denyChain} -m limit --limit 3/min --limit-burst 10 -j LOG --log-prefix "[UFW DOCKER BLOCK] "`,
+        `-A ${denyChain} -j DROP`,
+    ];
+}
+
+/** The IPv4 block appended to /etc/ufw/after.rules. */
+export function renderAfterRules(): string {
+    const pool = containerAddressPool.base;
+    return [
+        blockBegin,
+        "*filter",
+        ":DOCKER-USER - [0:0]",
+        `:${denyChain} - [0:0]`,
+        "-A DOCKER-USER -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN",
+        // Jupyter runs arbitrary code; the metadata service would hand it the droplet's user data.
+        `-A DOCKER-USER -s ${pool} -d ${metadataAddress}/32 -j ${denyChain}`,
+        // Containers reach the outside world (Ghost's SMTP, package installs) and each other.
+        `-A DOCKER-USER -s ${pool} -j RETURN`,
+        // Room for `ufw route allow ...` rules an admin adds by hand.
+        "-A DOCKER-USER -j ufw-user-forward",
+        ...publishedPorts.map(
+            (port) => `-A DOCKER-USER -d ${pool} -p tcp -m conntrack --ctstate DNAT --ctorigdstport ${port} -j RETURN`,
+        ),
+        `-A DOCKER-USER -j ${denyChain}`,
+        ...denyRules(),
+        "COMMIT",
+        blockEnd,
+        "",
+    ].join("\n");
+}
+
+/**
+ * The IPv6 block for /etc/ufw/after6.rules. Containers have no IPv6 addresses, so nothing new is
+ * forwarded to them over IPv6; the chain exists even where Docker does not manage ip6tables
+ * (libnetwork#2660), so the rule holds on every Docker version.
+ */
+export function renderAfter6Rules(): string {
+    return [
+        blockBegin,
+        "*filter",
+        ":DOCKER-USER - [0:0]",
+        `:${denyChain} - [0:0]`,
+        "-A DOCKER-USER -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN",
+        "-A DOCKER-USER -j ufw6-user-forward",
+        `-A DOCKER-USER -j ${denyChain}`,
+        ...denyRules(),
+        "COMMIT",
+        blockEnd,
+        "",
+    ].join("\n");
+}

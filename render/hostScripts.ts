@@ -1,0 +1,224 @@
+// The scripts the HostSetup component runs over SSH, in order. Each is idempotent: a second run
+// changes no file and no rule. Each is rendered whole (shared helpers included) so that the text
+// that runs on the droplet is exactly the text `npm run render` shows and the sandbox tests run.
+import { containerAddressPool, containerTemplates, dataRoot, proxy, routedServiceNames } from "../config/catalogue";
+import type { Settings } from "../config/schema";
+import { blockBegin, blockEnd, renderAfter6Rules, renderAfterRules } from "./firewallRules";
+
+export interface HostScript {
+    /** `NN-name`: the run order is the number. */
+    readonly name: string;
+    readonly script: string;
+}
+
+const helpers = String.raw`
+# put_file PATH MODE < content: replaces PATH only when the content differs, so an unchanged run
+# touches nothing. Returns 0 when it changed the file, 1 when it was already right.
+put_file() {
+    local path=$1 mode=$2 tmp
+    mkdir -p "$(dirname "$path")"
+    tmp=$(mktemp "$path.XXXXXX")
+    cat > "$tmp"
+    if [ -f "$path" ] && cmp -s "$tmp" "$path"; then
+        rm -f "$tmp"
+        chmod "$mode" "$path"
+        return 1
+    fi
+    chmod "$mode" "$tmp"
+    mv "$tmp" "$path"
+    echo "changed $path"
+}
+
+# set_key FILE KEY VALUE: sets KEY=VALUE in a shell-style settings file, only if it differs.
+set_key() {
+    local file=$1 key=$2 value=$3
+    grep -qx "$key=$value" "$file" && return 1
+    if grep -q "^$key=" "$file"; then
+        sed -i "s|^$key=.*|$key=$value|" "$file"
+    else
+        echo "$key=$value" >> "$file"
+    fi
+    echo "changed $file: $key"
+}
+`;
+
+function script(name: string, purpose: string, body: string): HostScript {
+    return {
+        name,
+        script: `#!/usr/bin/env bash
+# ${name}: ${purpose}
+# Rendered by render/hostScripts.ts from the stack config; run as root by the HostSetup component.
+set -euo pipefail
+${helpers}
+${body.trim()}
+`,
+    };
+}
+
+const waitForCloudInit = () =>
+    script(
+        "00-wait-cloud-init",
+        "wait until cloud-init has installed the packages the other scripts need.",
+        String.raw`
+status=0
+cloud-init status --wait > /dev/null || status=$?
+# 0: done; 2: done with recoverable warnings (cloud-init 23.4 and later).
+if [ "$status" -ne 0 ] && [ "$status" -ne 2 ]; then
+    cloud-init status --long >&2 || true
+    echo "cloud-init failed (exit $status); see /var/log/cloud-init-output.log" >&2
+    exit 1
+fi
+for tool in docker ufw openssl; do
+    command -v "$tool" > /dev/null || { echo "$tool is missing: cloud-init's package step failed" >&2; exit 1; }
+done
+`,
+    );
+
+/** Kernel settings, persisted in sysctl.d so they hold from the next boot on, and applied now. */
+export const sysctlSettings: Readonly<Record<string, string>> = {
+    // Docker routes container traffic; set here too so forwarding never depends on dockerd's start.
+    "net.ipv4.ip_forward": "1",
+    "net.ipv4.conf.all.accept_redirects": "0",
+    "net.ipv4.conf.default.accept_redirects": "0",
+    "net.ipv6.conf.all.accept_redirects": "0",
+    "net.ipv6.conf.default.accept_redirects": "0",
+    "net.ipv4.conf.all.send_redirects": "0",
+    "net.ipv4.conf.all.accept_source_route": "0",
+    "net.ipv6.conf.all.accept_source_route": "0",
+    "net.ipv4.tcp_syncookies": "1",
+};
+export const sysctlFile = "/etc/sysctl.d/60-site.conf";
+
+const sysctl = () =>
+    script(
+        "10-sysctl",
+        "kernel network settings, persisted for every boot.",
+        `
+put_file ${sysctlFile} 0644 <<'EOF' || true
+${Object.entries(sysctlSettings)
+    .map(([key, value]) => `${key} = ${value}`)
+    .join("\n")}
+EOF
+sysctl -q -p ${sysctlFile}
+`,
+    );
+
+export const dockerDaemonSettings = {
+    // Docker keeps managing iptables (NAT for egress); the firewall filters in DOCKER-USER.
+    iptables: true,
+    // All container addresses come from one pool the firewall names exactly.
+    bip: containerAddressPool.bridgeIp,
+    "default-address-pools": [{ base: containerAddressPool.base, size: containerAddressPool.size }],
+    // Published ports are reached only through iptables, never through a docker-proxy process.
+    "userland-proxy": false,
+    "no-new-privileges": true,
+    // Containers keep running while dockerd restarts for a settings change.
+    "live-restore": true,
+    "log-driver": "local",
+    "log-opts": { "max-size": "10m", "max-file": "3" },
+};
+
+const dockerDaemon = () =>
+    script(
+        "20-docker-daemon",
+        "Docker daemon settings; restarts dockerd only when they change.",
+        `
+changed=0
+put_file /etc/docker/daemon.json 0644 <<'EOF' && changed=1
+${JSON.stringify(dockerDaemonSettings, null, 2)}
+EOF
+systemctl enable docker.service > /dev/null 2>&1
+if [ "$changed" -eq 1 ] || ! systemctl is-active --quiet docker.service; then
+    systemctl restart docker.service
+fi
+`,
+    );
+
+/** UFW rules, in the exact form `ufw show added` prints them, so existing ones can be compared. */
+export function ufwRules(settings: Settings): string[] {
+    return settings.adminCidrs.map((cidr) => `ufw limit from ${cidr} to any port 22 proto tcp`);
+}
+
+function managedBlock(file: string, content: string): string {
+    return `
+# Replace our block in ${file}, leaving the rest of the file as the package ships it.
+{
+    sed '/^${blockBegin}$/,/^${blockEnd}$/d' ${file}
+    cat <<'EOF'
+${content.trimEnd()}
+EOF
+} | put_file ${file} 0640 && rules_changed=1`;
+}
+
+const firewall = (settings: Settings) =>
+    script(
+        "30-firewall",
+        "UFW with Docker: only SSH from admin ranges and the proxy's 80/443 get in.",
+        `
+rules_changed=0
+defaults=/etc/default/ufw
+set_key $defaults IPV6 yes && rules_changed=1
+set_key $defaults DEFAULT_INPUT_POLICY '"DROP"' && rules_changed=1
+set_key $defaults DEFAULT_OUTPUT_POLICY '"ACCEPT"' && rules_changed=1
+set_key $defaults DEFAULT_FORWARD_POLICY '"DROP"' && rules_changed=1
+${managedBlock("/etc/ufw/after.rules", renderAfterRules())}
+${managedBlock("/etc/ufw/after6.rules", renderAfter6Rules())}
+
+# Rules from the config; any other rule added earlier (an old admin range) is removed.
+wanted=$(cat <<'EOF'
+${ufwRules(settings).join("\n")}
+EOF
+)
+current=$(ufw show added | grep '^ufw ' || true)
+while IFS= read -r rule; do
+    [ -n "$rule" ] || continue
+    grep -qxF "$rule" <<< "$current" && continue
+    read -ra words <<< "\${rule#ufw }"
+    ufw "\${words[@]}" > /dev/null
+    echo "added: $rule"
+done <<< "$wanted"
+while IFS= read -r rule; do
+    [ -n "$rule" ] || continue
+    grep -qxF "$rule" <<< "$wanted" && continue
+    read -ra words <<< "\${rule#ufw }"
+    ufw --force delete "\${words[@]}" > /dev/null
+    echo "removed: $rule"
+done <<< "$current"
+
+if ! ufw status | grep -q '^Status: active'; then
+    ufw --force enable
+elif [ "$rules_changed" -eq 1 ]; then
+    ufw reload
+fi
+systemctl enable ufw.service > /dev/null 2>&1
+`,
+    );
+
+const dataDirectories = (settings: Settings) =>
+    script(
+        "40-data-dirs",
+        "data directories owned by each container's user, and a bootstrap certificate per host.",
+        `
+${containerTemplates
+    .flatMap((container) => container.volumes)
+    .map((volume) => `install -d -m 0750 -o ${volume.uid} -g ${volume.gid} ${dataRoot}/${volume.name}`)
+    .join("\n")}
+
+# nginx will not start without a certificate; until a real one is issued, each host gets a
+# self-signed one. An existing certificate is never touched.
+for host in ${routedServiceNames.map((name) => settings.services[name].hostname).join(" ")}; do
+    dir=${dataRoot}/${proxy.volumes[0].name}/$host
+    [ -s "$dir/fullchain.pem" ] && continue
+    install -d -m 0700 "$dir"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 90 \\
+        -subj "/CN=$host" -addext "subjectAltName=DNS:$host" \\
+        -keyout "$dir/privkey.pem" -out "$dir/fullchain.pem" 2> /dev/null
+    echo "bootstrap certificate for $host"
+done
+`,
+    );
+
+/** Every host script, in run order. */
+export function renderHostScripts(settings: Settings): HostScript[] {
+    return [waitForCloudInit(), sysctl(), dockerDaemon(), firewall(settings), dataDirectories(settings)];
+}
