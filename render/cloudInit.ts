@@ -11,7 +11,7 @@ export function renderCloudInit(): string {
         package_update: true,
         package_upgrade: true,
         packages: [...cloudInitPackages],
-        runcmd: [["systemctl", "enable", "--now", "docker"]],
+        runcmd: ["systemctl enable --now docker"],
     };
     return `#cloud-config\n${stringify(document)}`;
 }

@@ -36,6 +36,8 @@ export function renderAfterRules(): string {
     return [
         blockBegin,
         "*filter",
+        // UFW loads after.rules before user.rules: declare the chain its route rules go into.
+        ":ufw-user-forward - [0:0]",
         ":DOCKER-USER - [0:0]",
         `:${denyChain} - [0:0]`,
         "-A DOCKER-USER -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN",
@@ -65,6 +67,7 @@ export function renderAfter6Rules(): string {
     return [
         blockBegin,
         "*filter",
+        ":ufw6-user-forward - [0:0]",
         ":DOCKER-USER - [0:0]",
         `:${denyChain} - [0:0]`,
         "-A DOCKER-USER -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN",

@@ -1,0 +1,48 @@
+import * as cloudflare from "@pulumi/cloudflare";
+import * as pulumi from "@pulumi/pulumi";
+import type { DnsRecordSpec } from "../render/dns";
+
+export interface DnsArgs {
+    /** The Cloudflare zone, e.g. example.com. */
+    readonly zone: string;
+    readonly ipAddress: pulumi.Input<string>;
+    readonly records: readonly DnsRecordSpec[];
+    /** Zone settings by Cloudflare setting id. */
+    readonly zoneSettings: Readonly<Record<string, string>>;
+}
+
+/** A record per service host (proxied or DNS-only per host) and the zone settings the site needs. */
+export class Dns extends pulumi.ComponentResource {
+    /** Each record's name and whether Cloudflare proxies it. */
+    public readonly records: pulumi.Output<{ name: string; proxied: boolean }[]>;
+
+    constructor(name: string, args: DnsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("site:dns:Records", name, {}, opts);
+        const zoneId = cloudflare.getZoneOutput({ filter: { name: args.zone } }, { parent: this }).zoneId;
+
+        const records = args.records.map(
+            (record) =>
+                new cloudflare.DnsRecord(
+                    `${name}-${record.service}`,
+                    {
+                        zoneId,
+                        name: record.name,
+                        type: record.type,
+                        content: args.ipAddress,
+                        proxied: record.proxied,
+                        ttl: record.ttl,
+                        comment: `${record.service}, managed by Pulumi (${pulumi.getProject()}/${pulumi.getStack()})`,
+                    },
+                    { parent: this },
+                ),
+        );
+        for (const [settingId, value] of Object.entries(args.zoneSettings)) {
+            new cloudflare.ZoneSetting(`${name}-${settingId}`, { zoneId, settingId, value }, { parent: this });
+        }
+
+        this.records = pulumi.all(records.map((r) => pulumi.all([r.name, r.proxied]))).apply((rows) =>
+            rows.map(([recordName, proxied]) => ({ name: recordName, proxied: proxied ?? false })),
+        );
+        this.registerOutputs({ records: this.records });
+    }
+}

@@ -1,0 +1,40 @@
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
+import type { HostScript } from "../render/hostScripts";
+
+export interface HostSetupArgs {
+    readonly host: pulumi.Input<string>;
+    readonly privateKey: pulumi.Input<string>;
+    /** Rendered scripts, run in this order. */
+    readonly scripts: readonly HostScript[];
+}
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/**
+ * Runs the host scripts over SSH, one after the other. Each script is idempotent and re-runs only
+ * when its own text changes (the trigger is its hash). Resources that need a prepared host
+ * depend on this component.
+ */
+export class HostSetup extends pulumi.ComponentResource {
+    constructor(name: string, args: HostSetupArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("site:host:Setup", name, {}, opts);
+        const connection: command.types.input.remote.ConnectionArgs = {
+            host: args.host,
+            user: "root",
+            privateKey: args.privateKey,
+            // A new droplet takes a minute or two before sshd answers.
+            dialErrorLimit: 40,
+        };
+        let previous: command.remote.Command | undefined;
+        for (const { name: scriptName, script } of args.scripts) {
+            previous = new command.remote.Command(
+                `${name}-${scriptName}`,
+                { connection, create: script, triggers: [sha256(script)] },
+                { parent: this, dependsOn: previous ? [previous] : [] },
+            );
+        }
+        this.registerOutputs({});
+    }
+}
