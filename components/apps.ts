@@ -55,7 +55,9 @@ export class Apps extends pulumi.ComponentResource {
                     "StrictHostKeyChecking=accept-new",
                 ]),
             },
-            { parent: this },
+            // A component's dependsOn does not hold back its children: the provider, and so
+            // everything that uses it, must wait for the host setup itself.
+            { parent: this, dependsOn: opts?.dependsOn },
         );
         const childOpts = { parent: this, provider };
 

@@ -24,7 +24,8 @@ export class Snapshots extends pulumi.ComponentResource {
                 new digitalocean.DropletSnapshot(
                     `${name}-${snapshotName}`,
                     { dropletId: args.dropletId, name: `${stack}-${snapshotName}` },
-                    { parent: this, retainOnDelete: true },
+                    // The component's dependsOn does not hold back its children; pass it on.
+                    { parent: this, retainOnDelete: true, dependsOn: opts?.dependsOn },
                 ),
         );
         this.ids = pulumi

@@ -41,7 +41,16 @@ export function isCidr(value: string): boolean {
 const pinnedImage = /^[a-z0-9][a-z0-9._/-]*(:\d+)?[a-z0-9._/-]*:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}(@sha256:[a-f0-9]{64})?$/;
 const floatingTags = new Set(["latest", "stable", "mainline", "lts", "alpine"]);
 
-const sshKey = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com) [A-Za-z0-9+/]+={0,3}( .*)?$/;
+const sshKeyLine = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)) ([A-Za-z0-9+/]+={0,3})( .*)?$/;
+
+/** An OpenSSH public key line whose base64 body really encodes a key of the type it names. */
+function isSshPublicKey(line: string): boolean {
+    const match = sshKeyLine.exec(line);
+    if (!match) return false;
+    const body = Buffer.from(match[2], "base64");
+    const typeLength = body.length >= 4 ? body.readUInt32BE(0) : 0;
+    return body.subarray(4, 4 + typeLength).toString("latin1") === match[1];
+}
 
 const service = z
     .object({
@@ -56,7 +65,7 @@ const settingsSchema = z.object({
     dropletSize: z.string().regex(/^[a-z0-9-]+$/, "is not a droplet size slug like s-1vcpu-2gb"),
     dropletImage: z.string().regex(/^ubuntu-\d\d-04-x64$/, "must be an Ubuntu LTS image slug like ubuntu-24-04-x64"),
     sshPublicKeys: z
-        .array(z.string().trim().regex(sshKey, "is not an OpenSSH public key line (ssh-ed25519 AAAA... comment)"))
+        .array(z.string().trim().refine(isSshPublicKey, "is not an OpenSSH public key line (ssh-ed25519 AAAA... comment)"))
         .min(1, "needs at least one key, or nobody can log in"),
     adminCidrs: z
         .array(

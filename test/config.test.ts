@@ -1,0 +1,106 @@
+// Config validation: every bad input fails before any resource exists, naming the key and the fix.
+import { checkSecrets, ConfigError, knownKeys, parseSettings, SecretStatus } from "../config/schema";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { prodValues, repoRoot } from "./fixtures";
+
+type Values = Record<string, unknown>;
+const services = (v: Values) => v.services as Record<string, { hostname: string; proxied?: boolean }>;
+
+function errorFor(change: (values: Values) => void): string {
+    const values = prodValues();
+    change(values);
+    try {
+        parseSettings(values);
+    } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as Error).message;
+    }
+    throw new Error("config was accepted");
+}
+
+describe("bad config is refused with the key and the fix", () => {
+    it.each<[string, (v: Values) => void, RegExp]>([
+        ["malformed domain", (v) => (v.domain = "https://example.com/"), /site:domain: is not a domain name.*fix: pulumi config set site:domain/],
+        ["domain without a dot", (v) => (v.domain = "localhost"), /site:domain: is not a domain name/],
+        ["duplicate hostnames", (v) => (services(v).portainer.hostname = "jupyter.example.com"), /site:services\.portainer\.hostname: "jupyter\.example\.com" is already the hostname of jupyter/],
+        ["hostname outside the zone", (v) => (services(v).jupyter.hostname = "jupyter.example.org"), /site:services\.jupyter\.hostname: "jupyter\.example\.org" is not a host name inside example\.com; fix: pulumi config set --path/],
+        ["invalid hostname", (v) => (services(v).jupyter.hostname = "jup_yter.example.com"), /site:services\.jupyter\.hostname: .* is not a host name/],
+        ["unknown service", (v) => (services(v).grafana = { hostname: "grafana.example.com" }), /site:services\.grafana: unknown service; the services are ghost, jupyter, portainer; fix: pulumi config rm --path/],
+        ["missing service", (v) => delete services(v).portainer, /site:services\.portainer: is required; fix: pulumi config set --path 'site:services\.portainer\.hostname'/],
+        [
+            "websocket host proxied while zone websockets are off",
+            (v) => {
+                v.zoneWebsockets = false;
+                services(v).jupyter.proxied = true;
+            },
+            /site:services\.jupyter\.proxied: jupyter needs websockets.*fix: pulumi config set site:zoneWebsockets true/,
+        ],
+        ["image on a moving tag", (v) => (v.nginxImage = "nginx:latest"), /site:nginxImage: must be pinned to a version/],
+        ["image without a tag", (v) => (v.ghostImage = "ghost"), /site:ghostImage: is not an image reference with a version tag/],
+        ["SSH open to the world", (v) => (v.adminCidrs = ["0.0.0.0/0"]), /site:adminCidrs\.0: opens SSH to the whole internet/],
+        ["CIDR prefix too long", (v) => (v.adminCidrs = ["203.0.113.0/33"]), /site:adminCidrs\.0: is not a CIDR range/],
+        ["no admin range", (v) => (v.adminCidrs = []), /site:adminCidrs: needs at least one range/],
+        ["no SSH key", (v) => (v.sshPublicKeys = []), /site:sshPublicKeys: needs at least one key/],
+        ["a private key pasted as public", (v) => (v.sshPublicKeys = ["-----BEGIN OPENSSH PRIVATE KEY-----"]), /site:sshPublicKeys\.0: is not an OpenSSH public key/],
+        ["key body that is not the named type", (v) => (v.sshPublicKeys = ["ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAIOC++5UF7BNYahyEl1FN6oUb1YIvenpOv27U78w/wIRQ me"]), /site:sshPublicKeys\.0/],
+        ["SMTP port out of range", (v) => (v.smtpPort = 70000), /site:smtpPort: .*fix: pulumi config set site:smtpPort/],
+        ["region that is not a slug", (v) => (v.region = "Frankfurt"), /site:region: is not a DigitalOcean region slug/],
+        ["non-LTS image", (v) => (v.dropletImage = "ubuntu-25-10-x64"), /site:dropletImage: must be an Ubuntu LTS image slug/],
+        ["misspelled key", (v) => (v.dropletSise = "s-1vcpu-1gb"), /site:dropletSise: unknown config key/],
+        ["missing domain", (v) => delete v.domain, /site:domain: is required; fix: pulumi config set site:domain/],
+        ["bad sender", (v) => (v.mailFrom = "noreply"), /site:mailFrom: is not a sender/],
+        ["bad snapshot name", (v) => (v.snapshots = ["After Setup"]), /site:snapshots\.0: snapshot names are lower-case/],
+    ])("%s", (_case, change, expected) => {
+        expect(errorFor(change)).toMatch(expected);
+    });
+
+    it("reports every problem at once, not only the first", () => {
+        const message = errorFor((v) => {
+            v.domain = "nope";
+            v.smtpPort = 0;
+        });
+        expect(message).toMatch(/site:domain/);
+        expect(message).toMatch(/site:smtpPort/);
+    });
+});
+
+describe("secrets", () => {
+    const status = (overrides: Partial<Record<string, SecretStatus>>) => (name: string) => overrides[name] ?? "set";
+
+    it("names each missing secret with the command that sets it, and the env variable where there is one", () => {
+        expect(() => checkSecrets(status({ mysqlPassword: "missing", digitaloceanToken: "missing" }))).toThrow(
+            /site:digitaloceanToken: secret is not set; fix: pulumi config set --secret site:digitaloceanToken <value> \(or export DIGITALOCEAN_TOKEN\)\n.*site:mysqlPassword: secret is not set/,
+        );
+    });
+
+    it("refuses a secret written in plain text", () => {
+        expect(() => checkSecrets(status({ jupyterToken: "plaintext" }))).toThrow(/site:jupyterToken: is stored in plain text/);
+    });
+
+    it("accepts a complete set", () => {
+        expect(() => checkSecrets(status({}))).not.toThrow();
+    });
+});
+
+describe("good config", () => {
+    it("parses the prod stack", () => {
+        const settings = parseSettings(prodValues());
+        expect(settings.services.ghost).toEqual({ hostname: "example.com", proxied: true });
+    });
+
+    it("makes websocket hosts DNS-only when proxied is not given", () => {
+        const values = prodValues();
+        delete services(values).jupyter.proxied;
+        delete services(values).ghost.proxied;
+        const settings = parseSettings(values);
+        expect(settings.services.jupyter.proxied).toBe(false);
+        expect(settings.services.ghost.proxied).toBe(true);
+    });
+
+    it("declares in Pulumi.yaml exactly the keys the program reads", () => {
+        const declared = Object.keys(parse(readFileSync(join(repoRoot, "Pulumi.yaml"), "utf8")).config).filter((k) => !k.includes(":"));
+        expect([...declared].sort()).toEqual([...knownKeys].sort());
+    });
+});
