@@ -1,10 +1,10 @@
 // Reads a stack's config the way the Pulumi CLI would hand it to the program: Pulumi.yaml's
 // defaults, overlaid by Pulumi.<stack>.yaml. Used by `npm run render` and by the tests, so both
 // see exactly the config a `pulumi up` would.
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { project, SecretName, secretNames, SecretStatus } from "./schema";
+import { ConfigError, project, SecretName, secretNames, SecretStatus } from "./schema";
 
 export interface StackFileConfig {
     /** Plain values of the project's namespace, keys without the `site:` prefix. */
@@ -21,6 +21,10 @@ interface ProjectFile {
 
 export function readStackFiles(stack: string, dir = process.cwd()): StackFileConfig {
     const projectFile = parse(readFileSync(join(dir, "Pulumi.yaml"), "utf8")) as ProjectFile;
+    if (!existsSync(join(dir, `Pulumi.${stack}.yaml`))) {
+        const stacks = readdirSync(dir).flatMap((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1] ?? []);
+        throw new ConfigError([`there is no Pulumi.${stack}.yaml; the stacks are: ${stacks.join(", ")}`]);
+    }
     const stackFile = parse(readFileSync(join(dir, `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, unknown> } | null;
     const all: Record<string, unknown> = {};
     for (const [key, declaration] of Object.entries(projectFile.config ?? {})) {
