@@ -209,7 +209,7 @@ describe("secrets", () => {
 
     it("exports no secret in plain text", async () => {
         for (const [name, value] of Object.entries(program)) {
-            const plain = await promiseOf(pulumi.output(value));
+            const plain = await promiseOf(pulumi.output(value as pulumi.Input<unknown>));
             if (containsSecret(plain)) expect([name, await isSecretOutput(value)]).toEqual([name, true]);
         }
     });
