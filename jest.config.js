@@ -6,4 +6,6 @@ module.exports = {
     // Type-checking is `tsc --noEmit` in `npm test`; ts-jest only transpiles.
     transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
     testTimeout: 60000,
+    // protobufjs (in the Pulumi SDK) leaves a global behind; keep it between test files.
+    testEnvironmentOptions: { globalsCleanup: "off" },
 };
