@@ -23,24 +23,33 @@ export const blockEnd = "# END site";
 /** Chain that logs (rate limited) and drops what DOCKER-USER refuses. */
 const denyChain = "site-docker-deny";
 
-function denyRules(): string[] {
+/**
+ * One after.rules block: replies pass, then `rules`, then everything else is logged and dropped.
+ * UFW loads after.rules before user.rules, so the block declares the chain that UFW's route
+ * rules go into (`userForwardChain`) for its jump to work.
+ */
+function block(userForwardChain: string, rules: string[]): string {
     return [
+        blockBegin,
+        "*filter",
+        `:${userForwardChain} - [0:0]`,
+        ":DOCKER-USER - [0:0]",
+        `:${denyChain} - [0:0]`,
+        "-A DOCKER-USER -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN",
+        ...rules,
+        `-A DOCKER-USER -j ${denyChain}`,
         `-A ${denyChain} -m limit --limit 3/min --limit-burst 10 -j LOG --log-prefix "[UFW DOCKER BLOCK] "`,
         `-A ${denyChain} -j DROP`,
-    ];
+        "COMMIT",
+        blockEnd,
+        "",
+    ].join("\n");
 }
 
 /** The IPv4 block appended to /etc/ufw/after.rules. */
 export function renderAfterRules(): string {
     const pool = containerAddressPool.base;
-    return [
-        blockBegin,
-        "*filter",
-        // UFW loads after.rules before user.rules: declare the chain its route rules go into.
-        ":ufw-user-forward - [0:0]",
-        ":DOCKER-USER - [0:0]",
-        `:${denyChain} - [0:0]`,
-        "-A DOCKER-USER -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN",
+    return block("ufw-user-forward", [
         // Jupyter runs arbitrary code; the metadata service would hand it the droplet's user data.
         `-A DOCKER-USER -s ${pool} -d ${metadataAddress}/32 -j ${denyChain}`,
         // Containers reach the outside world (Ghost's SMTP, package installs) and each other.
@@ -50,12 +59,7 @@ export function renderAfterRules(): string {
         ...publishedPorts.map(
             (port) => `-A DOCKER-USER -d ${pool} -p tcp -m conntrack --ctstate DNAT --ctorigdstport ${port} -j RETURN`,
         ),
-        `-A DOCKER-USER -j ${denyChain}`,
-        ...denyRules(),
-        "COMMIT",
-        blockEnd,
-        "",
-    ].join("\n");
+    ]);
 }
 
 /**
@@ -64,18 +68,5 @@ export function renderAfterRules(): string {
  * (libnetwork#2660), so the rule holds on every Docker version.
  */
 export function renderAfter6Rules(): string {
-    return [
-        blockBegin,
-        "*filter",
-        ":ufw6-user-forward - [0:0]",
-        ":DOCKER-USER - [0:0]",
-        `:${denyChain} - [0:0]`,
-        "-A DOCKER-USER -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN",
-        "-A DOCKER-USER -j ufw6-user-forward",
-        `-A DOCKER-USER -j ${denyChain}`,
-        ...denyRules(),
-        "COMMIT",
-        blockEnd,
-        "",
-    ].join("\n");
+    return block("ufw6-user-forward", ["-A DOCKER-USER -j ufw6-user-forward"]);
 }

@@ -1,0 +1,33 @@
+// npm run benchmark: figures for the closing notes, never assertions in tests.
+// - program evaluation: the whole prod program under Pulumi's mocks, from import to settled outputs;
+// - the resources a prod preview would create, by type;
+// - rendering every file of the prod stack.
+import { performance } from "node:perf_hooks";
+import { parseSettings } from "../config/schema";
+import { readStackFiles } from "../config/stackFiles";
+import { renderSiteFiles } from "../render/siteFiles";
+import { promiseOf, recorded, runWithMocks } from "../test/mocks";
+import { setStackConfig } from "../test/stackConfig";
+
+async function main(): Promise<void> {
+    const renderRuns = 200;
+    const settings = parseSettings(readStackFiles("prod").values);
+    let started = performance.now();
+    for (let i = 0; i < renderRuns; i++) renderSiteFiles(settings);
+    const renderMs = (performance.now() - started) / renderRuns;
+
+    setStackConfig("prod");
+    started = performance.now();
+    const program = await runWithMocks(() => import("../index"));
+    await promiseOf(program.snapshotIds);
+    const evaluateMs = performance.now() - started;
+
+    const counts = new Map<string, number>();
+    for (const { type } of recorded) counts.set(type, (counts.get(type) ?? 0) + 1);
+    console.log(`program evaluation under mocks (prod, first run, includes module loading and one bcrypt hash): ${evaluateMs.toFixed(0)} ms`);
+    console.log(`render of every prod file: ${renderMs.toFixed(2)} ms per run (${renderRuns} runs)`);
+    console.log(`resources a prod preview creates (${recorded.length} incl. the stack):`);
+    for (const [type, count] of [...counts].sort()) console.log(`  ${String(count).padStart(2)}  ${type}`);
+}
+
+void main();
