@@ -1,7 +1,7 @@
 // The config module: the only code that reads Pulumi config. It validates everything once, before
 // any resource is registered, and hands the rest of the program a typed SiteConfig.
 import * as pulumi from "@pulumi/pulumi";
-import { checkSecrets, decodeConfigValue, knownKeys, parseSettings, project, SecretName, secretKeys, secretNames, Settings } from "./schema";
+import { checkSecrets, decodeConfigValue, knownKeys, parseSettings, project, SecretName, secretNames, secretSources, Settings } from "./schema";
 
 export * from "./schema";
 
@@ -16,16 +16,21 @@ export function loadSiteConfig(): SiteConfig {
     const raw: Record<string, unknown> = {};
     for (const fullKey of Object.keys(pulumi.runtime.allConfig())) {
         const [namespace, key] = fullKey.split(":");
-        if (namespace !== project || (secretNames as string[]).includes(key)) continue;
+        if (namespace !== project || secretNames.some((name) => secretSources[name].key === fullKey)) continue;
         raw[key] = knownKeys.includes(key) ? decodeConfigValue(key, config.require(key)) : null;
     }
     const settings = parseSettings(raw);
 
     const fromEnv = (name: SecretName): string | undefined => {
-        const variable = secretKeys[name];
+        const variable = secretSources[name].env;
         return variable ? process.env[variable] || undefined : undefined;
     };
-    const fromConfig = Object.fromEntries(secretNames.map((name) => [name, config.getSecret(name)]));
+    const fromConfig = Object.fromEntries(
+        secretNames.map((name) => {
+            const [namespace, key] = secretSources[name].key.split(":");
+            return [name, new pulumi.Config(namespace).getSecret(key)];
+        }),
+    );
     checkSecrets((name) => (fromConfig[name] !== undefined || fromEnv(name) !== undefined ? "set" : "missing"));
     const secrets = Object.fromEntries(
         secretNames.map((name) => [name, fromConfig[name] ?? pulumi.secret(fromEnv(name) as string)]),

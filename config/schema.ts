@@ -6,17 +6,21 @@ import { imageKeys, routedServiceNames, routedServices, RoutedServiceName } from
 
 export const project = "site";
 
-/** Secret config keys and the environment variable that may stand in for each (CI passes tokens so). */
-export const secretKeys = {
-    digitaloceanToken: "DIGITALOCEAN_TOKEN",
-    cloudflareApiToken: "CLOUDFLARE_API_TOKEN",
-    managementPassword: undefined,
-    mysqlPassword: undefined,
-    smtpPassword: undefined,
-    jupyterToken: undefined,
-} as const;
-export type SecretName = keyof typeof secretKeys;
-export const secretNames = Object.keys(secretKeys) as SecretName[];
+/**
+ * Where each secret comes from. The API tokens use their providers' own config keys, which the
+ * Pulumi CLI does not require, so CI can pass them as environment variables instead; the site's
+ * own secrets are declared in Pulumi.yaml, so the CLI asks for them too.
+ */
+export const secretSources: Readonly<Record<string, { readonly key: string; readonly env?: string }>> = {
+    digitaloceanToken: { key: "digitalocean:token", env: "DIGITALOCEAN_TOKEN" },
+    cloudflareApiToken: { key: "cloudflare:apiToken", env: "CLOUDFLARE_API_TOKEN" },
+    managementPassword: { key: `${project}:managementPassword` },
+    mysqlPassword: { key: `${project}:mysqlPassword` },
+    smtpPassword: { key: `${project}:smtpPassword` },
+    jupyterToken: { key: `${project}:jupyterToken` },
+};
+export const secretNames = ["digitaloceanToken", "cloudflareApiToken", "managementPassword", "mysqlPassword", "smtpPassword", "jupyterToken"] as const;
+export type SecretName = (typeof secretNames)[number];
 
 export class ConfigError extends Error {
     constructor(readonly problems: readonly string[]) {
@@ -106,7 +110,10 @@ export interface Settings extends Omit<RawSettings, "services"> {
 }
 
 /** Config keys the program knows; anything else under the project's namespace is a typo. */
-export const knownKeys: readonly string[] = [...Object.keys(settingsSchema.shape), ...secretNames];
+export const knownKeys: readonly string[] = [
+    ...Object.keys(settingsSchema.shape),
+    ...secretNames.map((name) => secretSources[name].key).filter((key) => key.startsWith(`${project}:`)).map((key) => key.slice(project.length + 1)),
+];
 
 /**
  * Pulumi hands every config value over as a string; structured and typed ones are JSON.
@@ -191,11 +198,11 @@ export type SecretStatus = "set" | "missing" | "plaintext";
 export function checkSecrets(status: (name: SecretName) => SecretStatus): void {
     const problems: string[] = [];
     for (const name of secretNames) {
-        const env = secretKeys[name];
-        const fix = `fix: pulumi config set --secret ${project}:${name} <value>`;
+        const { key, env } = secretSources[name];
+        const fix = `fix: pulumi config set --secret ${key} <value>`;
         const state = status(name);
-        if (state === "missing") problems.push(`${project}:${name}: secret is not set; ${fix}${env ? ` (or export ${env})` : ""}`);
-        if (state === "plaintext") problems.push(`${project}:${name}: is stored in plain text in the stack file; ${fix}`);
+        if (state === "missing") problems.push(`${key}: secret is not set; ${fix}${env ? ` (or export ${env})` : ""}`);
+        if (state === "plaintext") problems.push(`${key}: is stored in plain text in the stack file; ${fix}`);
     }
     if (problems.length > 0) throw new ConfigError(problems);
 }

@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { ConfigError, project, SecretName, secretNames, SecretStatus } from "./schema";
+import { ConfigError, project, SecretName, secretNames, secretSources, SecretStatus } from "./schema";
 
 export interface StackFileConfig {
     /** Plain values of the project's namespace, keys without the `site:` prefix. */
@@ -33,16 +33,16 @@ export function readStackFiles(stack: string, dir = process.cwd()): StackFileCon
     }
     Object.assign(all, stackFile?.config ?? {});
 
+    const secrets = Object.fromEntries(
+        secretNames.map((name) => {
+            const value = all[secretSources[name].key];
+            return [name, value === undefined ? "missing" : isEncrypted(value) ? "set" : "plaintext"];
+        }),
+    ) as Record<SecretName, SecretStatus>;
     const values: Record<string, unknown> = {};
-    const secrets = Object.fromEntries(secretNames.map((name) => [name, "missing"])) as Record<SecretName, SecretStatus>;
     for (const [key, value] of Object.entries(all)) {
         const [namespace, name] = key.split(":");
-        if (namespace !== project) continue;
-        if ((secretNames as string[]).includes(name)) {
-            secrets[name as SecretName] = isEncrypted(value) ? "set" : "plaintext";
-        } else {
-            values[name] = value;
-        }
+        if (namespace === project && !secretNames.some((secret) => secretSources[secret].key === key)) values[name] = value;
     }
     return { values, secrets, all };
 }

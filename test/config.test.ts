@@ -71,7 +71,7 @@ describe("secrets", () => {
 
     it("names each missing secret with the command that sets it, and the env variable where there is one", () => {
         expect(() => checkSecrets(status({ mysqlPassword: "missing", digitaloceanToken: "missing" }))).toThrow(
-            /site:digitaloceanToken: secret is not set; fix: pulumi config set --secret site:digitaloceanToken <value> \(or export DIGITALOCEAN_TOKEN\)\n.*site:mysqlPassword: secret is not set/,
+            /digitalocean:token: secret is not set; fix: pulumi config set --secret digitalocean:token <value> \(or export DIGITALOCEAN_TOKEN\)\n.*site:mysqlPassword: secret is not set/,
         );
     });
 

@@ -22,7 +22,7 @@ it("fails on a duplicate hostname with no resource registered", async () => {
 it("fails on a missing secret, naming its environment variable, with no resource registered", async () => {
     const { digitaloceanToken: _unset, ...rest } = testSecrets;
     setStackConfig("prod", () => undefined, rest);
-    await expect(loadProgram()).rejects.toThrow(/site:digitaloceanToken: secret is not set.*DIGITALOCEAN_TOKEN/);
+    await expect(loadProgram()).rejects.toThrow(/digitalocean:token: secret is not set.*DIGITALOCEAN_TOKEN/);
     expect(registeredInputs).toEqual([]);
 });
 

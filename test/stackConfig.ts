@@ -1,7 +1,7 @@
 // Hands a stack's config to Pulumi's runtime as the CLI would: every value a string (JSON for
 // structured values), secrets flagged as secret.
 import * as pulumi from "@pulumi/pulumi";
-import { project, SecretName, secretNames } from "../config/schema";
+import { project, SecretName, secretNames, secretSources } from "../config/schema";
 import { readStackFiles } from "../config/stackFiles";
 import { repoRoot, testSecrets } from "./fixtures";
 
@@ -16,9 +16,9 @@ export function setStackConfig(
     for (const [key, value] of Object.entries(values)) {
         config[`${project}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
     }
-    for (const [name, value] of Object.entries(secrets)) config[`${project}:${name}`] = value;
+    for (const [name, value] of Object.entries(secrets)) config[secretSources[name].key] = value;
     pulumi.runtime.setAllConfig(
         config,
-        secretNames.map((name) => `${project}:${name}`),
+        secretNames.map((name) => secretSources[name].key),
     );
 }
