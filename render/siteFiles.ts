@@ -15,7 +15,8 @@ export interface SiteFile {
 
 export const secretPlaceholder = (name: string) => `<secret:${name}>`;
 
-function placeholderSecrets(): ContainerSecrets<string> {
+/** Secrets as `<secret:name>` placeholders, for files a person reviews and for the sandbox. */
+export function placeholderSecrets(): ContainerSecrets<string> {
     const secrets = Object.fromEntries(secretNames.map((name) => [name, secretPlaceholder(name)])) as Record<SecretName, string>;
     const passwordHash = secretPlaceholder("bcrypt(managementPassword)");
     return { ...secrets, managementPasswordHash: passwordHash, managementHtpasswd: renderHtpasswd(passwordHash) };

@@ -1,0 +1,260 @@
+// The host sandbox: a stand-in droplet and "the internet" in network namespaces on this machine,
+// joined by a veth pair, using documentation addresses only.
+//
+// The droplet is a network namespace plus a mount and PID namespace held open by one process:
+// /etc is a copy-on-write overlay and /srv a bind mount, both kept in a "disk" folder, /run is a
+// fresh tmpfs. Killing that process is a power cut (every process in its PID namespace dies,
+// dockerd and containers included); deleting and re-creating the network namespace wipes every
+// rule, route and sysctl; the disk survives. That is a reboot, which `reboot()` plays.
+import { ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const addresses = {
+    droplet: { v4: "203.0.113.10", v6: "2001:db8:1::10" },
+    router: { v4: "203.0.113.1", v6: "2001:db8:1::1" },
+    /** Inside the admin ranges the sandbox config uses. */
+    admin: { v4: "203.0.113.2", v6: "2001:db8:1::2" },
+    /** Outside them. */
+    outsider: { v4: "203.0.113.99", v6: "2001:db8:1::99" },
+    smtp: "198.51.100.25",
+    dns: "198.51.100.53",
+    dnsAnswer: "198.51.100.80",
+    metadata: "169.254.169.254",
+} as const;
+
+/** Admin ranges for the sandbox's stack config: the admin client is inside, the outsider is not. */
+export const sandboxAdminCidrs = ["203.0.113.0/28", "2001:db8:1::/124"];
+
+const here = __dirname;
+
+export function requireRootAndTools(): void {
+    if (process.getuid?.() !== 0) {
+        throw new Error("the host sandbox needs root (network namespaces, iptables, mounts): run it as root, e.g. sudo npm run test:sandbox");
+    }
+    const tools: Record<string, string> = {
+        ip: "iproute2",
+        nsenter: "util-linux",
+        unshare: "util-linux",
+        iptables: "iptables",
+        ufw: "ufw",
+        dockerd: "docker.io",
+        docker: "docker.io",
+        busybox: "busybox-static",
+        shellcheck: "shellcheck",
+    };
+    const missing = Object.entries(tools).filter(([tool]) => {
+        try {
+            execFileSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" });
+            return false;
+        } catch {
+            return true;
+        }
+    });
+    if (missing.length > 0) {
+        throw new Error(`missing tools: ${missing.map(([t]) => t).join(", ")}; install them with: apt-get install -y ${[...new Set(missing.map(([, p]) => p))].join(" ")} (.ci/run does)`);
+    }
+}
+
+export class Sandbox {
+    readonly work = mkdtempSync(join(tmpdir(), "site-sandbox-"));
+    private readonly disk = join(this.work, "disk");
+    private readonly id = `s${process.pid % 100000}`;
+    readonly dropletNs = `${this.id}-droplet`;
+    readonly internetNs = `${this.id}-internet`;
+    private holder?: ChildProcess;
+    private holderPid?: number;
+    private world?: ChildProcess;
+    private hostListener = false;
+
+    up(): void {
+        mkdirSync(this.disk);
+        const bin = join(this.work, "bin");
+        mkdirSync(bin);
+        for (const shim of ["systemctl", "cloud-init"]) symlinkSync(join(here, shim), join(bin, shim));
+        this.ip("netns", "add", this.internetNs);
+        this.ipIn(this.internetNs, "link", "set", "lo", "up");
+        for (const address of [addresses.smtp, addresses.dns, addresses.metadata]) this.ipIn(this.internetNs, "addr", "add", `${address}/32`, "dev", "lo");
+        this.world = spawn("ip", ["netns", "exec", this.internetNs, process.execPath, join(here, "world.js"), addresses.smtp, "2525", addresses.dns, addresses.metadata], {
+            stdio: ["ignore", "pipe", "inherit"],
+        });
+        this.powerOn();
+    }
+
+    /** Creates the droplet's network and starts its namespace holder: what a boot finds. */
+    private powerOn(): void {
+        this.ip("netns", "add", this.dropletNs);
+        const [inner, outer] = [`${this.id}-d0`, `${this.id}-i0`];
+        this.ip("link", "add", inner, "type", "veth", "peer", "name", outer);
+        this.ip("link", "set", inner, "netns", this.dropletNs, "name", "eth0");
+        this.ip("link", "set", outer, "netns", this.internetNs, "name", "eth-droplet");
+        const d = (...args: string[]) => this.ipIn(this.dropletNs, ...args);
+        const i = (...args: string[]) => this.ipIn(this.internetNs, ...args);
+        d("link", "set", "lo", "up");
+        d("addr", "add", `${addresses.droplet.v4}/24`, "dev", "eth0");
+        d("addr", "add", `${addresses.droplet.v6}/64`, "dev", "eth0", "nodad");
+        d("link", "set", "eth0", "up");
+        d("route", "add", "default", "via", addresses.router.v4);
+        d("-6", "route", "add", "default", "via", addresses.router.v6);
+        for (const host of [addresses.router, addresses.admin, addresses.outsider]) {
+            i("addr", "add", `${host.v4}/24`, "dev", "eth-droplet");
+            i("addr", "add", `${host.v6}/64`, "dev", "eth-droplet", "nodad");
+        }
+        i("link", "set", "eth-droplet", "up");
+
+        const ready = join(this.work, "droplet-ready");
+        rmSync(ready, { force: true });
+        // PID 1 of the droplet is a bash loop: it reaps orphans (dockerd started in the background
+        // by one command and stopped by the next), as init does.
+        const script = `set -e
+mkdir -p ${this.disk}/etc-upper ${this.disk}/etc-work ${this.disk}/srv ${this.disk}/docker
+mount -t overlay overlay -o lowerdir=/etc,upperdir=${this.disk}/etc-upper,workdir=${this.disk}/etc-work /etc
+mount --bind ${this.disk}/srv /srv
+mount -t tmpfs tmpfs /run
+mkdir -p /run/lock
+touch ${ready}
+while :; do sleep 1 & wait $!; done`;
+        this.holder = spawn(
+            "nsenter",
+            [`--net=/var/run/netns/${this.dropletNs}`, "unshare", "--mount", "--pid", "--fork", "--mount-proc", "--propagation", "private", "bash", "-c", script],
+            { stdio: ["ignore", "ignore", "inherit"] },
+        );
+        const deadline = Date.now() + 10_000;
+        while (!existsSync(ready)) {
+            if (Date.now() > deadline) throw new Error("the droplet's namespaces did not come up");
+            execFileSync("sleep", ["0.05"]);
+        }
+        this.holderPid = Number(execFileSync("pgrep", ["-P", String(this.holder.pid)], { encoding: "utf8" }).trim());
+        // The droplet's resolver is "the internet's" DNS server (on DigitalOcean, the provider's).
+        this.droplet(`rm -f /etc/resolv.conf && echo "nameserver ${addresses.dns}" > /etc/resolv.conf`);
+    }
+
+    /** Runs a command on the droplet (its network, mounts and PIDs), as root, with the shims first on PATH. */
+    droplet(command: string, timeoutMs = 120_000): string {
+        if (!this.holderPid) throw new Error("the droplet is off");
+        return execFileSync(
+            "nsenter",
+            [
+                "-t",
+                String(this.holderPid),
+                "-m",
+                "-n",
+                "-p",
+                "env",
+                `PATH=${join(this.work, "bin")}:${process.env.PATH}`,
+                `SANDBOX_DISK=${this.disk}`,
+                `SANDBOX_LOG=${join(this.work, "dockerd.log")}`,
+                "bash",
+                "-c",
+                command,
+            ],
+            { encoding: "utf8", timeout: timeoutMs, stdio: ["ignore", "pipe", "pipe"] },
+        );
+    }
+
+    /** Runs a command in "the internet". */
+    internet(command: string, timeoutMs = 60_000): string {
+        return execFileSync("ip", ["netns", "exec", this.internetNs, "bash", "-c", command], { encoding: "utf8", timeout: timeoutMs, stdio: ["ignore", "pipe", "pipe"] });
+    }
+
+    /** TCP ports that complete a handshake from `source` to `target`. */
+    probe(source: string, target: string, ports: string): { tried: number; open: number[] } {
+        return JSON.parse(this.internet(`${process.execPath} ${join(here, "probe.js")} ${source} ${target} ${ports}`));
+    }
+
+    /** Listeners on the droplet host itself (sshd and the like), started once per boot. */
+    startHostListeners(ports: number[]): void {
+        this.droplet(`setsid ${process.execPath} ${join(here, "listen.js")} ${ports.join(" ")} > /dev/null 2>&1 < /dev/null &`);
+        this.hostListener = true;
+    }
+
+    /** Builds the stand-in image (busybox httpd and nc) under each given tag. */
+    buildStandInImage(tags: string[]): void {
+        const root = join(this.work, "standin");
+        const script = `set -e
+mkdir -p ${root}/bin ${root}/www ${root}/etc ${root}/tmp
+cp "$(command -v busybox)" ${root}/bin/busybox
+for applet in sh httpd nc nslookup sleep cat printf echo; do ln -sf busybox ${root}/bin/$applet; done
+cp ${join(here, "standin.sh")} ${root}/standin.sh
+echo "stand-in" > ${root}/www/index.html
+echo "root:x:0:0:root:/:/bin/sh" > ${root}/etc/passwd
+tar -C ${root} -c . | docker import --change 'ENTRYPOINT ["/standin.sh"]' - site-standin:sandbox > /dev/null
+${tags.map((tag) => `docker tag site-standin:sandbox ${tag}`).join("\n")}`;
+        this.droplet(script);
+    }
+
+    /** Power cut, new kernel network state, power on: the disk is all that survives. */
+    reboot(boot: () => void): void {
+        this.powerOff();
+        this.powerOn();
+        this.hostListener = false;
+        boot();
+    }
+
+    private powerOff(): void {
+        if (this.holderPid) {
+            try {
+                process.kill(this.holderPid, "SIGKILL");
+            } catch {
+                // already gone
+            }
+            this.waitForExit(this.holderPid);
+            this.waitForExit(this.holder?.pid);
+        }
+        this.holder = undefined;
+        this.holderPid = undefined;
+        this.tryRun("ip", ["netns", "del", this.dropletNs]);
+    }
+
+    /** Removes everything the sandbox made, whatever state it is in. */
+    down(): void {
+        this.powerOff();
+        if (this.world) {
+            this.world.kill("SIGTERM");
+            this.waitForExit(this.world.pid);
+        }
+        this.tryRun("ip", ["netns", "del", this.internetNs]);
+        rmSync(this.work, { recursive: true, force: true });
+    }
+
+    dockerdLog(): string {
+        return this.tryRun("tail", ["-n", "40", join(this.work, "dockerd.log")]);
+    }
+
+    get hasHostListeners(): boolean {
+        return this.hostListener;
+    }
+
+    /** Waits (synchronously: tests call this from cleanup) until a process is gone or a zombie. */
+    private waitForExit(pid?: number): void {
+        const deadline = Date.now() + 15_000;
+        while (pid && Date.now() < deadline) {
+            let state: string;
+            try {
+                state = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "")[0];
+            } catch {
+                return;
+            }
+            if (state === "Z") return;
+            execFileSync("sleep", ["0.05"]);
+        }
+    }
+
+    private ip(...args: string[]): void {
+        execFileSync("ip", args, { stdio: ["ignore", "ignore", "pipe"] });
+    }
+
+    private ipIn(netns: string, ...args: string[]): void {
+        const family = args[0] === "-6" ? [args.shift()!] : [];
+        execFileSync("ip", [...family, "-n", netns, ...args], { stdio: ["ignore", "ignore", "pipe"] });
+    }
+
+    private tryRun(command: string, args: string[]): string {
+        try {
+            return execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+        } catch {
+            return "";
+        }
+    }
+}
