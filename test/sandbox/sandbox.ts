@@ -29,7 +29,27 @@ export const sandboxAdminCidrs = ["203.0.113.0/28", "2001:db8:1::/124"];
 
 const here = __dirname;
 
-export function requireRootAndTools(): void {
+/** A Docker engine the sandbox droplet runs: the distribution's, or one unpacked beside it. */
+export interface DockerEngine {
+    readonly name: string;
+    /** Folders put first on the droplet's PATH (dockerd, containerd); empty for the installed one. */
+    readonly binDirs: readonly string[];
+    /** How to get it when it is missing. */
+    readonly install: string;
+}
+
+const docker26 = "/var/cache/site-sandbox/docker-26";
+
+export const engines: Readonly<Record<string, DockerEngine>> = {
+    docker20: { name: "Docker 20.10 (Debian bookworm)", binDirs: [], install: "apt-get install -y docker.io" },
+    docker26: {
+        name: "Docker 26.1 (Debian trixie, the generation Ubuntu 24.04 ships)",
+        binDirs: [`${docker26}/usr/sbin`, `${docker26}/usr/bin`],
+        install: `bash test/sandbox/fetch-docker.sh ${docker26}`,
+    },
+};
+
+export function requireRootAndTools(engine: DockerEngine): void {
     if (process.getuid?.() !== 0) {
         throw new Error("the host sandbox needs root (network namespaces, iptables, mounts): run it as root, e.g. sudo npm run test:sandbox");
     }
@@ -55,9 +75,14 @@ export function requireRootAndTools(): void {
     if (missing.length > 0) {
         throw new Error(`missing tools: ${missing.map(([t]) => t).join(", ")}; install them with: apt-get install -y ${[...new Set(missing.map(([, p]) => p))].join(" ")} (.ci/run does)`);
     }
+    if (engine.binDirs.length > 0 && !existsSync(join(engine.binDirs[0], "dockerd"))) {
+        throw new Error(`${engine.name} is not unpacked; get it with: ${engine.install} (.ci/run does)`);
+    }
 }
 
 export class Sandbox {
+    constructor(private readonly engine: DockerEngine) {}
+
     readonly work = mkdtempSync(join(tmpdir(), "site-sandbox-"));
     private readonly disk = join(this.work, "disk");
     private readonly id = `s${process.pid % 100000}`;
@@ -142,7 +167,7 @@ while :; do sleep 1 & wait $!; done`;
                 "-n",
                 "-p",
                 "env",
-                `PATH=${join(this.work, "bin")}:${process.env.PATH}`,
+                `PATH=${[join(this.work, "bin"), ...this.engine.binDirs, process.env.PATH].join(":")}`,
                 `SANDBOX_DISK=${this.disk}`,
                 `SANDBOX_LOG=${join(this.work, "dockerd.log")}`,
                 "bash",
@@ -204,6 +229,9 @@ ${tags.map((tag) => `docker tag site-standin:sandbox ${tag}`).join("\n")}`;
         }
         this.holder = undefined;
         this.holderPid = undefined;
+        // The kernel frees a namespace's devices lazily; remove the cable now so the next power-on
+        // can plug a new one in.
+        this.tryRun("ip", ["-n", this.internetNs, "link", "del", "eth-droplet"]);
         this.tryRun("ip", ["netns", "del", this.dropletNs]);
     }
 

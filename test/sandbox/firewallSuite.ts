@@ -1,0 +1,195 @@
+// The firewall suite, run once per Docker engine by test/firewall-*.sandbox.test.ts: Docker cannot
+// bypass UFW, containers still reach out, and a reboot changes nothing. Proven on a real network
+// stack (./sandbox.ts) with Debian's ufw, iptables and dockerd, the host scripts run exactly as
+// rendered, and real connections from "the internet". Needs root.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { network, publishedPorts, routedServices } from "../../config/catalogue";
+import { parseSettings } from "../../config/schema";
+import { ContainerSpec, renderContainers } from "../../render/containers";
+import { renderHostScripts } from "../../render/hostScripts";
+import { placeholderSecrets } from "../../render/siteFiles";
+import { prodValues } from "../fixtures";
+import { addresses, DockerEngine, requireRootAndTools, Sandbox, sandboxAdminCidrs } from "./sandbox";
+
+const settings = parseSettings({ ...prodValues(), adminCidrs: sandboxAdminCidrs });
+const scripts = renderHostScripts(settings);
+const containers = renderContainers(settings, placeholderSecrets());
+
+/** Host services besides sshd that must stay closed, and what a careless container publishes. */
+const hostOnlyPorts = [2222, 3306];
+const roguePorts = [8080, 8888];
+const probedPorts = `1-1024,2222,2368,3306,8080,8081,8888,9000,9443`;
+
+export function firewallSuite(engine: DockerEngine): void {
+    const figures = { probes: 0, leaks: 0 };
+    let sandbox: Sandbox;
+
+    function runHostSetup(): string {
+        return sandbox.droplet(scripts.map((s) => `bash ${join(sandbox.work, "host", `${s.name}.sh`)}`).join(" && "), 300_000);
+    }
+
+    /** Starts a rendered container on the stand-in image, with every setting that matters to the network. */
+    function dockerRun(spec: ContainerSpec<string>): string {
+        const listenPorts = spec.ports.length > 0 ? spec.ports.map((p) => p.containerPort) : [routedServices[spec.name as keyof typeof routedServices]?.port ?? 3306];
+        return [
+            "docker run -d",
+            `--name site-${spec.name}`,
+            ...spec.networks.map((n) => `--network ${n} --network-alias ${spec.name}`),
+            `--restart ${spec.restart}`,
+            `--memory ${spec.memoryMb}m`,
+            ...spec.ports.map((p) => `-p ${p.hostIp}:${p.hostPort}:${p.containerPort}`),
+            ...spec.volumes.filter((v) => v.hostPath.startsWith("/srv/")).map((v) => `-v ${v.hostPath}:${v.containerPath}`),
+            spec.image,
+            ...listenPorts,
+        ].join(" ");
+    }
+
+    /** Open ports from a source, counted into the figures; a leak is an open port not expected. */
+    function openPorts(source: string, target: string, expected: number[]): number[] {
+        const { tried, open } = sandbox.probe(source, target, probedPorts);
+        figures.probes += tried;
+        figures.leaks += open.filter((port) => !expected.includes(port)).length;
+        return open;
+    }
+
+    function boot(): void {
+        // What systemd does at boot, in its order: ufw.service, systemd-sysctl (the network keys: the
+        // sandbox shares this machine's kernel), docker.service; the containers' restart policy does
+        // the rest.
+        sandbox.droplet(`/lib/ufw/ufw-init start quiet
+    cat /etc/sysctl.d/*.conf | grep -E '^\\s*net\\.' | sysctl -q -p -
+    systemctl start docker.service`);
+        waitForContainers();
+    }
+
+    function waitForContainers(): void {
+        sandbox.droplet(`for _ in $(seq 1 120); do
+        [ "$(docker ps -q --filter status=running | wc -l)" -ge ${containers.length + 1} ] && exit 0
+        sleep 0.5
+    done
+    docker ps -a >&2
+    exit 1`);
+    }
+
+    const containerIp = (name: string) => sandbox.droplet(`docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' ${name}`).trim();
+
+    beforeAll(() => {
+        requireRootAndTools(engine);
+        sandbox = new Sandbox(engine);
+        sandbox.up();
+        sandbox.droplet(`mkdir -p ${join(sandbox.work, "host")}`);
+        for (const { name, script } of scripts) writeFileSync(join(sandbox.work, "host", `${name}.sh`), script);
+        // The droplet as cloud-init leaves it: Docker from the distribution's package, running with
+        // its defaults; sshd listening.
+        sandbox.droplet("systemctl start docker.service");
+        sandbox.buildStandInImage([...new Set(containers.map((c) => c.image))]);
+        sandbox.startHostListeners([22, ...hostOnlyPorts]);
+    }, 180_000);
+
+    afterAll(() => {
+        if (!sandbox) return;
+        console.log(`host sandbox on ${engine.name}: ${figures.probes} probes tried, ${figures.leaks} found a leak`);
+        sandbox.down();
+    });
+
+    describe("before the host setup", () => {
+        it("reproduces the bug: a container's published port is reachable from outside despite nothing allowing it", () => {
+            sandbox.droplet("docker run -d --name before-setup -p 8080:8080 site-standin:sandbox 8080");
+            const { open } = sandbox.probe(addresses.outsider.v4, addresses.droplet.v4, "8080,3306");
+            expect(open).toEqual([3306, 8080]);
+            sandbox.droplet("docker rm -f before-setup");
+        });
+    });
+
+    describe("host setup", () => {
+        it("runs every rendered host script in order", () => {
+            runHostSetup();
+            sandbox.droplet(`docker network create --subnet ${network.subnet} ${network.name}`);
+            for (const spec of containers) sandbox.droplet(dockerRun(spec));
+            // A container that publishes ports it should not, on IPv4 and IPv6.
+            sandbox.droplet(
+                `docker run -d --name rogue --restart unless-stopped ${roguePorts.map((p) => `-p 0.0.0.0:${p}:${p} -p [::]:${p}:${p}`).join(" ")} site-standin:sandbox ${roguePorts.join(" ")}`,
+            );
+            waitForContainers();
+        }, 300_000);
+
+        it("changes no file and no rule when it runs a second time, and says nothing", () => {
+            const state = () =>
+                sandbox.droplet(
+                    `{ iptables-save; ip6tables-save; } | grep -v '^#' | sed -E 's/\\[[0-9]+:[0-9]+\\]/[0:0]/'
+    find /etc /srv -xdev -type f -newer /proc/1/stat -exec sha256sum {} + 2>/dev/null | sort`,
+                );
+            const before = state();
+            expect(runHostSetup()).toBe("");
+            expect(state()).toBe(before);
+        }, 300_000);
+    });
+
+    function checks(): void {
+        it("lets outsiders reach only the proxy's 80 and 443 over IPv4", () => {
+            expect(openPorts(addresses.outsider.v4, addresses.droplet.v4, [...publishedPorts])).toEqual([...publishedPorts]);
+        });
+
+        it("lets the admin range reach SSH as well, and nothing else", () => {
+            expect(openPorts(addresses.admin.v4, addresses.droplet.v4, [22, ...publishedPorts])).toEqual([22, ...publishedPorts]);
+        });
+
+        it("opens nothing to outsiders over IPv6, and only SSH to the admin range", () => {
+            expect(openPorts(addresses.outsider.v6, addresses.droplet.v6, [])).toEqual([]);
+            expect(openPorts(addresses.admin.v6, addresses.droplet.v6, [22])).toEqual([22]);
+        });
+
+        it("lets a container reach the SMTP server outside (egress and NAT work)", () => {
+            expect(sandbox.droplet(`docker exec site-ghost nc -w 5 ${addresses.smtp} 2525 < /dev/null`)).toMatch(/^220 /);
+        });
+
+        it("lets a container resolve names through the droplet's DNS server", () => {
+            expect(sandbox.droplet("docker exec site-ghost nslookup smtp.example.test")).toContain(addresses.dnsAnswer);
+        });
+
+        it("keeps containers away from the metadata service, which the host itself can reach", () => {
+            const request = `printf 'GET / HTTP/1.0\\r\\n\\r\\n'`;
+            expect(sandbox.droplet(`${request} | busybox nc -w 3 ${addresses.metadata} 80`)).toContain("user-data");
+            expect(sandbox.droplet(`docker exec site-jupyter sh -c "${request} | nc -w 3 ${addresses.metadata} 80" || true`)).toBe("");
+        });
+
+        it("drops a neighbour that routes straight to container addresses, even to the proxy's published ports", () => {
+            sandbox.internet(`ip route replace 172.30.0.0/16 via ${addresses.droplet.v4}`);
+            expect(openPorts(addresses.router.v4, containerIp("site-proxy"), [])).toEqual([]);
+            expect(openPorts(addresses.router.v4, containerIp("site-ghost"), [])).toEqual([]);
+            expect(sandbox.droplet("iptables -S FORWARD | head -n 1; ip6tables -S FORWARD | head -n 1")).toBe("-P FORWARD DROP\n-P FORWARD DROP\n");
+        });
+
+        it("lets containers on the private network reach each other (proxy to ghost)", () => {
+            const ghostPort = routedServices.ghost.port;
+            expect(sandbox.droplet(`docker exec site-proxy sh -c "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ghost ${ghostPort}"`)).toContain("stand-in");
+        });
+    }
+
+    describe("after the host setup", checks);
+
+    describe("after a reboot", () => {
+        beforeAll(() => {
+            sandbox.reboot(boot);
+            sandbox.startHostListeners([22, ...hostOnlyPorts]);
+        }, 300_000);
+        checks();
+    });
+
+    describe("a config change", () => {
+        it("removes an admin range that left the config from UFW, and keeps the others", () => {
+            const changed = renderHostScripts(parseSettings({ ...prodValues(), adminCidrs: ["198.51.100.0/24", sandboxAdminCidrs[1]] }));
+            const firewall = changed.find((s) => s.name === "30-firewall")!;
+            const path = join(sandbox.work, "host", "30-firewall.changed.sh");
+            writeFileSync(path, firewall.script);
+            expect(sandbox.droplet(`bash ${path}`)).toContain(`removed: ufw limit from ${sandboxAdminCidrs[0]} to any port 22 proto tcp`);
+            expect(sandbox.droplet("ufw show added").trim().split("\n").slice(1).sort()).toEqual([
+                "ufw limit from 198.51.100.0/24 to any port 22 proto tcp",
+                `ufw limit from ${sandboxAdminCidrs[1]} to any port 22 proto tcp`,
+            ]);
+            // The admin client lost SSH; the new range has it.
+            expect(openPorts(addresses.admin.v4, addresses.droplet.v4, [...publishedPorts])).toEqual([...publishedPorts]);
+        });
+    });
+}
