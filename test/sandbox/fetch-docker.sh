@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# fetch-docker.sh DIR: unpacks Debian trixie's dockerd 26 and containerd 1.7 into DIR, without
-# installing anything system-wide, so the host sandbox also runs on the Docker generation Ubuntu
-# 24.04 ships (bookworm's docker.io is 20.10). The bookworm runc in /usr/sbin is used with them:
-# trixie's needs a newer glibc.
+# fetch-docker.sh SUITE DIR: unpacks the dockerd and containerd of Debian SUITE (trixie: Docker
+# 26.1, the generation Ubuntu 24.04 ships; sid: Docker 28, with its new DOCKER-FORWARD chain) into
+# DIR, installing nothing system-wide, so the host sandbox runs on more than bookworm's Docker 20.10.
+# The bookworm runc in /usr/sbin is used with them: the newer ones need a newer glibc.
 set -euo pipefail
-target=$1
+suite=$1
+target=$2
 [ -x "$target/usr/sbin/dockerd" ] && exit 0
 apt_dir=$(mktemp -d)
 trap 'rm -rf "$apt_dir"' EXIT
 mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$apt_dir/debs" "$target"
-echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main" > "$apt_dir/sources.list"
+echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $suite main" > "$apt_dir/sources.list"
 apt_options=(-o APT::Sandbox::User=root -o "Dir::Etc::sourcelist=$apt_dir/sources.list" -o Dir::Etc::sourceparts=- -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache")
 apt-get "${apt_options[@]}" update -qq
 (cd "$apt_dir/debs" && apt-get "${apt_options[@]}" -qq download docker.io containerd)

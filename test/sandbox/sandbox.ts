@@ -38,16 +38,17 @@ export interface DockerEngine {
     readonly install: string;
 }
 
-const docker26 = "/var/cache/site-sandbox/docker-26";
+/** Docker from another Debian suite, unpacked beside the system by fetch-docker.sh. */
+function unpacked(suite: string, name: string): DockerEngine {
+    const root = `/var/cache/site-sandbox/docker-${suite}`;
+    return { name, binDirs: [`${root}/usr/sbin`, `${root}/usr/bin`], install: `bash test/sandbox/fetch-docker.sh ${suite} ${root}` };
+}
 
-export const engines: Readonly<Record<string, DockerEngine>> = {
-    docker20: { name: "Docker 20.10 (Debian bookworm)", binDirs: [], install: "apt-get install -y docker.io" },
-    docker26: {
-        name: "Docker 26.1 (Debian trixie, the generation Ubuntu 24.04 ships)",
-        binDirs: [`${docker26}/usr/sbin`, `${docker26}/usr/bin`],
-        install: `bash test/sandbox/fetch-docker.sh ${docker26}`,
-    },
-};
+export const engines = {
+    bookworm: { name: "Docker 20.10 (Debian bookworm)", binDirs: [], install: "apt-get install -y docker.io" },
+    trixie: unpacked("trixie", "Docker 26 (Debian trixie; Ubuntu 24.04's generation)"),
+    sid: unpacked("sid", "Docker 28 (Debian sid; DOCKER-FORWARD chain)"),
+} satisfies Record<string, DockerEngine>;
 
 export function requireRootAndTools(engine: DockerEngine): void {
     if (process.getuid?.() !== 0) {
