@@ -1,15 +1,19 @@
-// The site, top to bottom: a droplet, its host setup, the apps on it, their DNS, and snapshots.
+// The site, top to bottom: a droplet, its host setup and certificates, the apps on it, their DNS,
+// and snapshots.
 import * as cloudflare from "@pulumi/cloudflare";
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
 import { Apps } from "./components/apps";
+import { Certificates } from "./components/certificates";
 import { Dns } from "./components/dns";
 import { HostSetup } from "./components/hostSetup";
 import { ManagementAuth } from "./components/managementAuth";
 import { Server } from "./components/server";
 import { Snapshots } from "./components/snapshots";
 import { routedServiceNames } from "./config/catalogue";
+import { cloudflareRanges } from "./config/cloudflareRanges";
 import { loadSiteConfig } from "./config";
+import { renderCertbotCommand, renderCertificateScripts } from "./render/certificates";
 import { renderCloudInit } from "./render/cloudInit";
 import { renderContainers } from "./render/containers";
 import { renderDnsRecords, renderZoneSettings } from "./render/dns";
@@ -39,19 +43,31 @@ const hostSetup = new HostSetup("site", {
     scripts: renderHostScripts(settings),
 });
 
+const certificates = new Certificates(
+    "site",
+    {
+        host: server.ipAddress,
+        privateKey: server.deployPrivateKey,
+        dnsToken: secrets.acmeDnsToken,
+        scripts: renderCertificateScripts(),
+        certbotCommand: renderCertbotCommand(settings),
+    },
+    { dependsOn: [hostSetup] },
+);
+
 const auth = new ManagementAuth("site", { password: secrets.managementPassword });
 const apps = new Apps(
     "site",
     {
         host: server.ipAddress,
         privateKey: server.deployPrivateKey,
-        containers: renderContainers(settings, {
-            ...secrets,
-            managementPasswordHash: auth.passwordHash,
-            managementHtpasswd: auth.htpasswd,
-        }),
+        containers: renderContainers(
+            settings,
+            { ...secrets, managementPasswordHash: auth.passwordHash, managementHtpasswd: auth.htpasswd },
+            { trustedProxyRanges: cloudflareRanges },
+        ),
     },
-    { dependsOn: [hostSetup] },
+    { dependsOn: [hostSetup, certificates] },
 );
 
 new Dns(
@@ -61,6 +77,7 @@ new Dns(
         ipAddress: server.ipAddress,
         records: renderDnsRecords(settings),
         zoneSettings: renderZoneSettings(settings),
+        trustedRanges: cloudflareRanges,
     },
     { providers: [cloudflareProvider] },
 );

@@ -9,6 +9,8 @@ export interface DnsArgs {
     readonly records: readonly DnsRecordSpec[];
     /** Zone settings by Cloudflare setting id. */
     readonly zoneSettings: Readonly<Record<string, string>>;
+    /** Cloudflare's ranges as the proxy trusts them; a deploy warns when Cloudflare's list differs. */
+    readonly trustedRanges: readonly string[];
 }
 
 /** A record per service host (proxied or DNS-only per host) and the zone settings the site needs. */
@@ -39,6 +41,17 @@ export class Dns extends pulumi.ComponentResource {
         for (const [settingId, value] of Object.entries(args.zoneSettings)) {
             new cloudflare.ZoneSetting(`${name}-${settingId}`, { zoneId, settingId, value }, { parent: this });
         }
+
+        cloudflare.getIpRangesOutput({}, { parent: this }).apply(({ ipv4Cidrs, ipv6Cidrs }) => {
+            const live = [...ipv4Cidrs, ...ipv6Cidrs].sort();
+            const ours = [...args.trustedRanges].sort();
+            if (live.join() !== ours.join()) {
+                pulumi.log.warn(
+                    `Cloudflare's address ranges changed: update config/cloudflareRanges.ts to ${JSON.stringify(live)}; until then the proxy mistrusts new Cloudflare addresses.`,
+                    this,
+                );
+            }
+        });
 
         this.records = pulumi.all(records.map((r) => pulumi.all([r.name, r.proxied]))).apply((rows) =>
             rows.map(([recordName, proxied]) => ({ name: recordName, proxied: proxied ?? false })),

@@ -1,7 +1,8 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
-import type { HostScript } from "../render/hostScripts";
+import type { HostScript } from "../render/shell";
+import { sshConnection } from "./connection";
 
 export interface HostSetupArgs {
     readonly host: pulumi.Input<string>;
@@ -10,7 +11,7 @@ export interface HostSetupArgs {
     readonly scripts: readonly HostScript[];
 }
 
-const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+export const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 /**
  * Runs the host scripts over SSH, one after the other. Each script is idempotent and re-runs only
@@ -20,13 +21,7 @@ const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
 export class HostSetup extends pulumi.ComponentResource {
     constructor(name: string, args: HostSetupArgs, opts?: pulumi.ComponentResourceOptions) {
         super("site:host:Setup", name, {}, opts);
-        const connection: command.types.input.remote.ConnectionArgs = {
-            host: args.host,
-            user: "root",
-            privateKey: args.privateKey,
-            // A new droplet takes a minute or two before sshd answers.
-            dialErrorLimit: 40,
-        };
+        const connection = sshConnection(args.host, args.privateKey);
         let previous: command.remote.Command | undefined;
         for (const { name: scriptName, script } of args.scripts) {
             previous = new command.remote.Command(

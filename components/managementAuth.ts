@@ -1,16 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { hashSync } from "bcryptjs";
 import { renderHtpasswd } from "../render/nginx";
+import { bcryptHash, bcryptSaltAlphabet } from "../render/passwordHash";
 
 export interface ManagementAuthArgs {
     /** The management UI's password, a Pulumi secret. */
     readonly password: pulumi.Output<string>;
 }
-
-// bcrypt's salt alphabet; 22 characters make its 128-bit salt.
-const saltAlphabet = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-const bcryptCost = 12;
 
 /**
  * The bcrypt hash of the management password, for nginx's basic auth and Portainer's admin.
@@ -27,13 +23,13 @@ export class ManagementAuth extends pulumi.ComponentResource {
         super("site:apps:ManagementAuth", name, {}, opts);
         const salt = new random.RandomString(
             `${name}-salt`,
-            { length: 22, lower: false, upper: false, numeric: false, special: true, overrideSpecial: saltAlphabet },
+            { length: 22, lower: false, upper: false, numeric: false, special: true, overrideSpecial: bcryptSaltAlphabet },
             { parent: this },
         );
         this.passwordHash = pulumi.secret(
             pulumi
                 .all([args.password, salt.result])
-                .apply(([password, saltText]) => hashSync(password, `$2b$${bcryptCost}$${saltText}`)),
+                .apply(([password, saltText]) => bcryptHash(password, saltText)),
         );
         this.htpasswd = pulumi.secret(this.passwordHash.apply(renderHtpasswd));
         this.registerOutputs({ passwordHash: this.passwordHash, htpasswd: this.htpasswd });

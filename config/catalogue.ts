@@ -7,7 +7,7 @@ export const routedServiceNames = ["ghost", "jupyter", "portainer"] as const;
 export type RoutedServiceName = (typeof routedServiceNames)[number];
 
 /** Config keys holding a pinned image reference, one per container. */
-export const imageKeys = ["ghostImage", "mysqlImage", "jupyterImage", "portainerImage", "nginxImage"] as const;
+export const imageKeys = ["ghostImage", "mysqlImage", "jupyterImage", "portainerImage", "nginxImage", "certbotImage"] as const;
 export type ImageKey = (typeof imageKeys)[number];
 
 export interface DataVolume {
@@ -18,6 +18,8 @@ export interface DataVolume {
     /** Owner the container's process runs as, so it can write without running as root. */
     readonly uid: number;
     readonly gid: number;
+    /** The container only reads it (the proxy reads certificates certbot writes). */
+    readonly readOnly?: boolean;
 }
 
 export interface HealthCheck {
@@ -118,12 +120,23 @@ export const proxy: ContainerTemplate = {
     name: "proxy",
     imageKey: "nginxImage",
     port: 443,
-    volumes: [{ name: "proxy-certs", containerPath: "/etc/nginx/certs", uid: 0, gid: 0 }],
+    volumes: [{ name: "letsencrypt", containerPath: "/etc/letsencrypt", uid: 0, gid: 0, readOnly: true }],
     memoryMb: 128,
     healthCheck: check(["CMD", "curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:8081/healthz"], "10s"),
 };
 
 export const routedServices: Record<RoutedServiceName, RoutedService> = { ghost, jupyter, portainer };
+
+/**
+ * Certificates: a job, not a service. Certbot runs in this image on the host (issue at deploy,
+ * renew from a systemd timer) and writes to the proxy's certificate volume.
+ */
+export const certbot = {
+    imageKey: "certbotImage" as const,
+    volume: proxy.volumes[0],
+    /** Where the Cloudflare token for the DNS-01 challenge lives on the host (root only). */
+    credentialsFile: "/srv/site/secrets/cloudflare.ini",
+};
 
 /** Every container of the site, in the order they are described to users. */
 export const containerTemplates: readonly ContainerTemplate[] = [proxy, ghost, mysql, jupyter, portainer];

@@ -15,11 +15,12 @@ export const secretSources: Readonly<Record<string, { readonly key: string; read
     digitaloceanToken: { key: "digitalocean:token", env: "DIGITALOCEAN_TOKEN" },
     cloudflareApiToken: { key: "cloudflare:apiToken", env: "CLOUDFLARE_API_TOKEN" },
     managementPassword: { key: `${project}:managementPassword` },
+    acmeDnsToken: { key: `${project}:acmeDnsToken` },
     mysqlPassword: { key: `${project}:mysqlPassword` },
     smtpPassword: { key: `${project}:smtpPassword` },
     jupyterToken: { key: `${project}:jupyterToken` },
 };
-export const secretNames = ["digitaloceanToken", "cloudflareApiToken", "managementPassword", "mysqlPassword", "smtpPassword", "jupyterToken"] as const;
+export const secretNames = ["digitaloceanToken", "cloudflareApiToken", "acmeDnsToken", "managementPassword", "mysqlPassword", "smtpPassword", "jupyterToken"] as const;
 export type SecretName = (typeof secretNames)[number];
 
 export class ConfigError extends Error {
@@ -94,6 +95,8 @@ const settingsSchema = z.object({
     smtpPort: z.number().int().min(1).max(65535),
     smtpUser: z.string().min(1, "must not be empty"),
     mailFrom: z.string().regex(/^([^<>]+ <)?[^@\s<>]+@[^@\s<>]+\.[a-z]{2,}>?$/i, 'is not a sender like "Blog <noreply@example.com>"'),
+    acmeEmail: z.union([z.literal(""), z.email("is not an email address; leave it empty to register without one")]),
+    acmeStaging: z.boolean(),
     snapshots: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "snapshot names are lower-case letters, digits and dashes")),
     allowDropletReplacement: z.boolean(),
 });

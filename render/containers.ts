@@ -13,7 +13,7 @@ import {
     publishedPorts,
 } from "../config/catalogue";
 import type { SecretName, Settings } from "../config/schema";
-import { htpasswdPath, renderNginxSiteConfig, siteConfigPath } from "./nginx";
+import { htpasswdPath, mainConfigPath, ProxyOptions, renderNginxMainConfig, renderNginxSiteConfig, siteConfigPath } from "./nginx";
 
 export interface PublishedPort {
     readonly hostIp: string;
@@ -56,7 +56,7 @@ const dataVolumes = (template: ContainerTemplate): VolumeMount[] =>
     template.volumes.map((volume) => ({
         hostPath: `${dataRoot}/${volume.name}`,
         containerPath: volume.containerPath,
-        readOnly: false,
+        readOnly: volume.readOnly ?? false,
     }));
 
 function spec<S>(
@@ -83,13 +83,14 @@ function spec<S>(
 const databaseName = "ghost";
 const databaseUser = "ghost";
 
-export function renderContainers<S>(settings: Settings, secrets: ContainerSecrets<S>): ContainerSpec<S>[] {
+export function renderContainers<S>(settings: Settings, secrets: ContainerSecrets<S>, proxyOptions: ProxyOptions): ContainerSpec<S>[] {
     const smtpImplicitTls = settings.smtpPort === 465;
     return [
         spec<S>(proxy, settings, {
             ports: publishedPorts.map((port) => ({ hostIp: "0.0.0.0", hostPort: port, containerPort: port })),
             uploads: [
-                { path: `/etc/nginx/${siteConfigPath}`, content: renderNginxSiteConfig(settings) },
+                { path: `/etc/nginx/${mainConfigPath}`, content: renderNginxMainConfig() },
+                { path: `/etc/nginx/${siteConfigPath}`, content: renderNginxSiteConfig(settings, proxyOptions) },
                 { path: `/etc/nginx/${htpasswdPath}`, content: secrets.managementHtpasswd },
             ],
             dependsOn: [ghost.name, jupyter.name, portainer.name],

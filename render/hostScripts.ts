@@ -1,59 +1,12 @@
 // The scripts the HostSetup component runs over SSH, in order. Each is idempotent: a second run
-// changes no file and no rule. Each is rendered whole (shared helpers included) so that the text
-// that runs on the droplet is exactly the text `npm run render` shows and the sandbox tests run.
-import { containerAddressPool, containerTemplates, dataRoot, proxy, routedServiceNames } from "../config/catalogue";
+// changes no file and no rule.
+import { containerAddressPool, containerTemplates, dataRoot } from "../config/catalogue";
 import type { Settings } from "../config/schema";
+import { certbotCommand, renderCertbotCommand, renderRenewService, renderRenewTimer, renewUnit } from "./certificates";
 import { blockBegin, blockEnd, renderAfter6Rules, renderAfterRules } from "./firewallRules";
+import { HostScript, script } from "./shell";
 
-export interface HostScript {
-    /** `NN-name`: the run order is the number. */
-    readonly name: string;
-    readonly script: string;
-}
-
-const helpers = String.raw`
-# put_file PATH MODE < content: replaces PATH only when the content differs, so an unchanged run
-# touches nothing. Returns 0 when it changed the file, 1 when it was already right.
-put_file() {
-    local path=$1 mode=$2 tmp
-    mkdir -p "$(dirname "$path")"
-    tmp=$(mktemp "$path.XXXXXX")
-    cat > "$tmp"
-    if [ -f "$path" ] && cmp -s "$tmp" "$path"; then
-        rm -f "$tmp"
-        chmod "$mode" "$path"
-        return 1
-    fi
-    chmod "$mode" "$tmp"
-    mv "$tmp" "$path"
-    echo "changed $path"
-}
-
-# set_key FILE KEY VALUE: sets KEY=VALUE in a shell-style settings file, only if it differs.
-set_key() {
-    local file=$1 key=$2 value=$3
-    grep -qx "$key=$value" "$file" && return 1
-    if grep -q "^$key=" "$file"; then
-        sed -i "s|^$key=.*|$key=$value|" "$file"
-    else
-        echo "$key=$value" >> "$file"
-    fi
-    echo "changed $file: $key"
-}
-`;
-
-function script(name: string, purpose: string, body: string): HostScript {
-    return {
-        name,
-        script: `#!/usr/bin/env bash
-# ${name}: ${purpose}
-# Rendered by render/hostScripts.ts from the stack config; run as root by the HostSetup component.
-set -euo pipefail
-${helpers}
-${body.trim()}
-`,
-    };
-}
+export type { HostScript } from "./shell";
 
 const waitForCloudInit = () =>
     script(
@@ -194,31 +147,42 @@ systemctl enable ufw.service > /dev/null 2>&1
 `,
     );
 
-const dataDirectories = (settings: Settings) =>
+const dataDirectories = () =>
     script(
         "40-data-dirs",
-        "data directories owned by each container's user, and a bootstrap certificate per host.",
+        "data directories, each owned by the user its container runs as.",
         `
 ${containerTemplates
     .flatMap((container) => container.volumes)
     .map((volume) => `install -d -m 0750 -o ${volume.uid} -g ${volume.gid} ${dataRoot}/${volume.name}`)
     .join("\n")}
 
-# nginx will not start without a certificate; until a real one is issued, each host gets a
-# self-signed one. An existing certificate is never touched.
-for host in ${routedServiceNames.map((name) => settings.services[name].hostname).join(" ")}; do
-    dir=${dataRoot}/${proxy.volumes[0].name}/$host
-    [ -s "$dir/fullchain.pem" ] && continue
-    install -d -m 0700 "$dir"
-    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 90 \\
-        -subj "/CN=$host" -addext "subjectAltName=DNS:$host" \\
-        -keyout "$dir/privkey.pem" -out "$dir/fullchain.pem" 2> /dev/null
-    echo "bootstrap certificate for $host"
-done
+`,
+    );
+
+const certificates = (settings: Settings) =>
+    script(
+        "50-certificates",
+        "the certbot command, and the systemd timer that renews the certificates twice a day.",
+        `
+changed=0
+put_file ${certbotCommand} 0755 <<'EOF' || true
+${renderCertbotCommand(settings).trimEnd()}
+EOF
+put_file /etc/systemd/system/${renewUnit}.service 0644 <<'EOF' && changed=1
+${renderRenewService().trimEnd()}
+EOF
+put_file /etc/systemd/system/${renewUnit}.timer 0644 <<'EOF' && changed=1
+${renderRenewTimer().trimEnd()}
+EOF
+if [ "$changed" -eq 1 ]; then
+    systemctl daemon-reload
+fi
+systemctl enable --now ${renewUnit}.timer > /dev/null 2>&1
 `,
     );
 
 /** Every host script, in run order. */
 export function renderHostScripts(settings: Settings): HostScript[] {
-    return [waitForCloudInit(), sysctl(), dockerDaemon(), firewall(settings), dataDirectories(settings)];
+    return [waitForCloudInit(), sysctl(), dockerDaemon(), firewall(settings), dataDirectories(), certificates(settings)];
 }

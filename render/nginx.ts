@@ -1,15 +1,49 @@
 // The reverse proxy's configuration: the only thing reachable from outside. Rendered from the
 // stack config and the service catalogue; shipped into the nginx container by the Apps component
-// and written to DIR/nginx/ by `npm run render`.
-import { proxy, proxyHealthPort, routedServiceNames, routedServices, RoutedService } from "../config/catalogue";
+// (under /etc/nginx/) and written to DIR/nginx/ by `npm run render`.
+import { ghost, proxyHealthPort, routedServiceNames, routedServices, RoutedService } from "../config/catalogue";
 import type { Settings } from "../config/schema";
 
-/** Where the proxy reads each host's certificate (the proxy's certificate volume). */
-const certificatesPath = proxy.volumes[0].containerPath;
-
+export const mainConfigPath = "nginx.conf";
 export const siteConfigPath = "conf.d/default.conf";
 export const htpasswdPath = "auth/management.htpasswd";
 export const managementUser = "admin";
+
+export interface ProxyOptions {
+    /**
+     * Addresses allowed to tell us the visitor's address, and the only ones proxied hosts accept:
+     * Cloudflare's published ranges in production (config/cloudflareRanges.ts).
+     */
+    readonly trustedProxyRanges: readonly string[];
+}
+
+/** Mozilla's "intermediate" TLS profile (ssl-config.mozilla.org, guideline 5.7), ECDHE suites only. */
+const mozillaIntermediate = [
+    "ssl_protocols TLSv1.2 TLSv1.3;",
+    "ssl_ecdh_curve X25519:prime256v1:secp384r1;",
+    "ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;",
+    "ssl_prefer_server_ciphers off;",
+    "ssl_session_timeout 1d;",
+    "ssl_session_cache shared:TLS:10m;",
+    "ssl_session_tickets off;",
+    // No ssl_stapling: Let's Encrypt certificates carry no OCSP responder since 2025, so there is
+    // nothing to staple (nginx would only warn at every start).
+];
+
+/**
+ * Sent on every response, error pages included. nginx drops inherited add_header lines in a block
+ * that has its own, so every location repeats the whole set.
+ */
+const securityHeaders = [
+    'add_header Strict-Transport-Security "max-age=63072000" always;',
+    "add_header X-Content-Type-Options nosniff always;",
+    "add_header Referrer-Policy strict-origin-when-cross-origin always;",
+    // SAMEORIGIN, not DENY: Ghost's admin shows previews of the site in a same-origin frame.
+    "add_header X-Frame-Options SAMEORIGIN always;",
+];
+
+const indent = (lines: string[], depth = 1) => lines.map((line) => (line ? `${"    ".repeat(depth)}${line}` : line));
+const block = (head: string, body: string[]) => [`${head} {`, ...indent(body), "}"];
 
 const proxyHeaders = (service: RoutedService): string[] => [
     "proxy_http_version 1.1;",
@@ -18,6 +52,7 @@ const proxyHeaders = (service: RoutedService): string[] => [
     "proxy_set_header X-Forwarded-Proto $scheme;",
     "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
     "proxy_set_header X-Real-IP $remote_addr;",
+    "proxy_hide_header X-Powered-By;",
     ...(service.websockets
         ? [
               "proxy_set_header Upgrade $http_upgrade;",
@@ -26,97 +61,141 @@ const proxyHeaders = (service: RoutedService): string[] => [
               "proxy_read_timeout 1h;",
               "proxy_send_timeout 1h;",
           ]
-        : ['proxy_set_header Connection "";']),
+        : [
+              // Keepalive to the upstream needs an empty Connection header.
+              'proxy_set_header Connection "";',
+          ]),
 ];
 
-const authLines = (service: RoutedService): string[] =>
-    service.requiresAuth
-        ? [
-              'auth_basic "Management";',
-              `auth_basic_user_file /etc/nginx/${htpasswdPath};`,
-              "limit_req zone=management burst=40 nodelay;",
-          ]
-        : [];
+/** Ghost's public pages are cached briefly; admin, members, previews and sessions never are. */
+const ghostCache = [
+    "proxy_cache ghost;",
+    "proxy_cache_key $scheme$host$request_uri;",
+    // Ghost marks pages "max-age=0"; a short cache absorbs bursts while edits still show in seconds.
+    "proxy_ignore_headers Cache-Control Expires;",
+    "proxy_cache_valid 200 301 302 30s;",
+    "proxy_cache_bypass $ghost_private;",
+    "proxy_no_cache $ghost_private $upstream_http_set_cookie;",
+    "proxy_cache_use_stale error timeout updating http_500 http_502 http_503 http_504;",
+    "proxy_cache_background_update on;",
+    "proxy_cache_lock on;",
+    // nginx compresses, so the cache holds one uncompressed copy per page.
+    'proxy_set_header Accept-Encoding "";',
+    "add_header X-Cache-Status $upstream_cache_status always;",
+];
 
-const indent = (lines: string[], depth: number) => lines.map((line) => `${"    ".repeat(depth)}${line}`);
-
-function serverBlock(service: RoutedService, hostname: string): string[] {
-    return [
-        "server {",
-        ...indent(
-            [
-                "listen 443 ssl;",
-                "listen [::]:443 ssl;",
-                "http2 on;",
-                `server_name ${hostname};`,
-                `ssl_certificate ${certificatesPath}/${hostname}/fullchain.pem;`,
-                `ssl_certificate_key ${certificatesPath}/${hostname}/privkey.pem;`,
-                "location / {",
-                ...indent([...authLines(service), `proxy_pass http://${service.name};`, ...proxyHeaders(service)], 1),
-                "}",
-            ],
-            1,
-        ),
-        "}",
+function serverBlock(service: RoutedService, hostname: string, proxied: boolean): string[] {
+    const live = `/etc/letsencrypt/live/${hostname}`;
+    const location = [
+        ...(service.requiresAuth
+            ? ['auth_basic "Management";', `auth_basic_user_file /etc/nginx/${htpasswdPath};`, "limit_req zone=management burst=20 nodelay;"]
+            : []),
+        `proxy_pass http://${service.name};`,
+        ...proxyHeaders(service),
+        ...(service.name === ghost.name ? ghostCache : []),
+        ...securityHeaders,
     ];
+    return block("server", [
+        "listen 443 ssl;",
+        "listen [::]:443 ssl;",
+        "http2 on;",
+        `server_name ${hostname};`,
+        `ssl_certificate ${live}/fullchain.pem;`,
+        `ssl_certificate_key ${live}/privkey.pem;`,
+        ...(proxied
+            ? [
+                  "# Proxied by Cloudflare: nobody may go around it to the origin.",
+                  ...block("if ($from_cloudflare = 0)", ["return 403;"]),
+              ]
+            : []),
+        ...block("location /", location),
+    ]);
 }
 
-export function renderNginxSiteConfig(settings: Settings): string {
-    const hosts = routedServiceNames.map((name) => ({ service: routedServices[name], hostname: settings.services[name].hostname }));
-    const lines = [
+export function renderNginxSiteConfig(settings: Settings, options: ProxyOptions): string {
+    const hosts = routedServiceNames.map((name) => ({ service: routedServices[name], ...settings.services[name] }));
+    const ranges = options.trustedProxyRanges;
+    return [
         "# Rendered from the stack config by render/nginx.ts; do not edit.",
-        "server_tokens off;",
-        "# Ghost image and theme uploads.",
-        "client_max_body_size 50m;",
-        "ssl_protocols TLSv1.2 TLSv1.3;",
-        "ssl_session_cache shared:SSL:10m;",
-        "map $http_upgrade $connection_upgrade {",
-        "    default upgrade;",
-        "    '' close;",
-        "}",
-        "limit_req_zone $binary_remote_addr zone=management:10m rate=2r/s;",
         "",
-        ...hosts.flatMap(({ service }) => [
-            `upstream ${service.name} {`,
-            `    server ${service.name}:${service.port};`,
-            "    keepalive 16;",
-            "}",
-        ]),
+        "# TLS",
+        ...mozillaIntermediate,
+        "",
+        "# The visitor's address: Cloudflare sends it in CF-Connecting-IP, believed only from Cloudflare.",
+        ...ranges.map((range) => `set_real_ip_from ${range};`),
+        "real_ip_header CF-Connecting-IP;",
+        ...block("geo $realip_remote_addr $from_cloudflare", ["default 0;", ...ranges.map((range) => `${range} 1;`)]),
+        "",
+        ...block("map $http_upgrade $connection_upgrade", ["default upgrade;", "'' close;"]),
+        "",
+        "# Brute force on the management login: per visitor address, answered with 429.",
+        "limit_req_zone $binary_remote_addr zone=management:10m rate=2r/s;",
+        "limit_req_status 429;",
+        "",
+        "# Ghost page cache; never for the admin, members, previews, or a visitor with a session.",
+        "proxy_cache_path /var/cache/nginx/ghost levels=1:2 keys_zone=ghost:10m max_size=512m inactive=1h use_temp_path=off;",
+        ...block("map $request_uri $ghost_private_path", ["default 0;", "~^/ghost/ 1;", "~^/members/ 1;", "~^/p/ 1;"]),
+        ...block("map $http_cookie $ghost_session", ["default 0;", "~ghost-admin-api-session 1;", "~ghost-members-ssr 1;"]),
+        ...block('map "$ghost_private_path$ghost_session" $ghost_private', ["default 1;", "00 0;"]),
+        "",
+        "gzip on;",
+        "gzip_vary on;",
+        "gzip_proxied any;",
+        "gzip_comp_level 5;",
+        "gzip_min_length 256;",
+        "gzip_types text/css text/plain text/xml application/javascript application/json application/xml application/rss+xml image/svg+xml;",
+        "",
+        ...hosts.flatMap(({ service }) => block(`upstream ${service.name}`, [`server ${service.name}:${service.port};`, "keepalive 16;"])),
         "",
         "# A Host this site does not serve gets its connection closed, never a default site.",
-        "server {",
-        "    listen 80 default_server;",
-        "    listen [::]:80 default_server;",
-        "    return 444;",
-        "}",
-        "server {",
-        "    listen 443 ssl default_server;",
-        "    listen [::]:443 ssl default_server;",
-        "    ssl_reject_handshake on;",
-        "}",
+        ...block("server", ["listen 80 default_server;", "listen [::]:80 default_server;", "return 444;"]),
+        ...block("server", ["listen 443 ssl default_server;", "listen [::]:443 ssl default_server;", "ssl_reject_handshake on;"]),
         "",
-        "server {",
-        "    listen 80;",
-        "    listen [::]:80;",
-        `    server_name ${hosts.map(({ hostname }) => hostname).join(" ")};`,
-        "    return 301 https://$host$request_uri;",
-        "}",
+        "# Plain HTTP only redirects (certificates come by DNS challenge, so no ACME path is needed).",
+        ...block("server", [
+            "listen 80;",
+            "listen [::]:80;",
+            `server_name ${hosts.map(({ hostname }) => hostname).join(" ")};`,
+            "return 301 https://$host$request_uri;",
+        ]),
         "",
-        ...hosts.flatMap(({ service, hostname }) => [...serverBlock(service, hostname), ""]),
+        ...hosts.flatMap(({ service, hostname, proxied }) => [...serverBlock(service, hostname, proxied), ""]),
         "# The container's health check; never published.",
-        "server {",
-        `    listen 127.0.0.1:${proxyHealthPort};`,
-        "    location = /healthz {",
-        "        access_log off;",
-        "        return 204;",
-        "    }",
-        "}",
+        ...block("server", [`listen 127.0.0.1:${proxyHealthPort};`, ...block("location = /healthz", ["access_log off;", "return 204;"])]),
         "",
-    ];
-    return lines.join("\n");
+    ].join("\n");
 }
 
-/** One htpasswd line; the hash is bcrypt, made by the Apps component from the secret. */
+/**
+ * The main configuration, replacing the image's: the same process and logging settings as the
+ * official image, plus the site. Workers run as the image's unprivileged `nginx` user.
+ */
+export function renderNginxMainConfig(): string {
+    return [
+        "# Rendered by render/nginx.ts; do not edit.",
+        "user nginx;",
+        "worker_processes auto;",
+        "error_log /var/log/nginx/error.log notice;",
+        "pid /var/run/nginx.pid;",
+        ...block("events", ["worker_connections 1024;"]),
+        ...block("http", [
+            "include /etc/nginx/mime.types;",
+            "default_type application/octet-stream;",
+            "log_format main '$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent \"$http_referer\" \"$http_user_agent\"';",
+            "access_log /var/log/nginx/access.log main;",
+            "sendfile on;",
+            "tcp_nopush on;",
+            "keepalive_timeout 65;",
+            "server_tokens off;",
+            "# Ghost image and theme uploads.",
+            "client_max_body_size 50m;",
+            "include /etc/nginx/conf.d/*.conf;",
+        ]),
+        "",
+    ].join("\n");
+}
+
+/** One htpasswd line; the hash is bcrypt (render/passwordHash.ts). */
 export function renderHtpasswd(passwordHash: string): string {
     return `${managementUser}:${passwordHash}\n`;
 }

@@ -2,6 +2,8 @@
 // renderers the components call, with secrets given as placeholders.
 import type { SecretName, Settings } from "../config/schema";
 import { secretNames } from "../config/schema";
+import { cloudflareRanges } from "../config/cloudflareRanges";
+import { renderCertificateScripts } from "./certificates";
 import { renderCloudInit } from "./cloudInit";
 import { ContainerSecrets, renderContainers } from "./containers";
 import { renderDnsRecords } from "./dns";
@@ -26,10 +28,10 @@ const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 export function renderSiteFiles(settings: Settings): Record<string, SiteFile> {
     const files: Record<string, SiteFile> = { "cloud-init.yaml": { content: renderCloudInit(), mode: 0o644 } };
-    for (const { name, script } of renderHostScripts(settings)) {
+    for (const { name, script } of [...renderHostScripts(settings), ...renderCertificateScripts()]) {
         files[`host/${name}.sh`] = { content: script, mode: 0o755 };
     }
-    const containers = renderContainers(settings, placeholderSecrets());
+    const containers = renderContainers(settings, placeholderSecrets(), { trustedProxyRanges: cloudflareRanges });
     for (const container of containers) {
         for (const upload of container.uploads) {
             if (upload.path.startsWith("/etc/nginx/")) {

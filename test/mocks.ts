@@ -1,6 +1,7 @@
 // Pulumi mocks: every resource the program registers is recorded with its inputs and options.
 // newResource adds realistic computed fields by type; `call` throws for anything not mocked.
 import * as pulumi from "@pulumi/pulumi";
+import { cloudflareRanges } from "../config/cloudflareRanges";
 
 export interface Recorded {
     readonly type: string;
@@ -11,6 +12,12 @@ export interface Recorded {
 }
 
 export const recorded: Recorded[] = [];
+
+/** What the mocked cloudflare.getIpRanges answers; a test may change it to see drift reported. */
+export const liveCloudflareRanges = {
+    ipv4Cidrs: cloudflareRanges.filter((range) => !range.includes(":")),
+    ipv6Cidrs: cloudflareRanges.filter((range) => range.includes(":")),
+};
 /** Every input the engine received, as the mock monitor saw it (secrets already unwrapped). */
 export const registeredInputs: { type: string; name: string; inputs: unknown }[] = [];
 
@@ -37,6 +44,7 @@ export function installMocks(): void {
             },
             call(args) {
                 if (args.token === "cloudflare:index/getZone:getZone") return { id: "zone-id", zoneId: "zone-id", name: "example.com" };
+                if (args.token === "cloudflare:index/getIpRanges:getIpRanges") return liveCloudflareRanges;
                 throw new Error(`unmocked call ${args.token}`);
             },
         },

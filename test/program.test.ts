@@ -1,7 +1,9 @@
 // The whole program under Pulumi's mocks, with the prod stack's config.
 import * as pulumi from "@pulumi/pulumi";
 import { publishedPorts } from "../config/catalogue";
-import { testSecrets } from "./fixtures";
+import { sha256 } from "../components/hostSetup";
+import { renderCertbotCommand } from "../render/certificates";
+import { prodSettings, testSecrets } from "./fixtures";
 import { all, find, isSecretOutput, promiseOf, recorded, registeredInputs, runWithMocks } from "./mocks";
 import { setStackConfig } from "./stackConfig";
 
@@ -45,7 +47,7 @@ describe("resource graph", () => {
             sshKey: 2,
             record: 3,
             zoneSetting: 4,
-            command: 5,
+            command: 8,
             dockerProvider: 1,
             network: 1,
             image: 5,
@@ -59,19 +61,19 @@ describe("resource graph", () => {
             "site:apps:Apps",
             "site:apps:ManagementAuth",
             "site:dns:Records",
+            "site:host:Certificates",
             "site:host:Server",
             "site:host:Setup",
             "site:host:Snapshots",
         ]);
     });
 
-    it("starts the docker provider only after the host setup", () => {
+    it("starts the docker provider only after the host setup and the certificates", () => {
         const provider = find(T.dockerProvider);
-        const hostSetup = find("site:host:Setup").resource;
-        expect(provider.opts.dependsOn).toEqual(expect.arrayContaining([hostSetup]));
+        expect(provider.opts.dependsOn).toEqual(expect.arrayContaining([find("site:host:Setup").resource, find("site:host:Certificates").resource]));
     });
 
-    it("runs the host scripts in order, each after the one before", () => {
+    it("runs the host scripts in order, each after the one before, then stores the DNS token and issues certificates", () => {
         const commands = all(T.command);
         expect(commands.map((c) => c.name)).toEqual([
             "site-00-wait-cloud-init",
@@ -79,15 +81,32 @@ describe("resource graph", () => {
             "site-20-docker-daemon",
             "site-30-firewall",
             "site-40-data-dirs",
+            "site-50-certificates",
+            "site-60-acme-credentials",
+            "site-70-certificates",
         ]);
-        commands.slice(1).forEach((command, i) => expect(command.opts.dependsOn).toEqual([commands[i].resource]));
+        commands.slice(1, 6).forEach((command, i) => expect(command.opts.dependsOn).toEqual([commands[i].resource]));
+        expect(commands[6].opts.dependsOn).toEqual([find("site:host:Setup").resource]);
+        expect(commands[7].opts.dependsOn).toEqual([commands[6].resource]);
     });
 
-    it("re-runs a host script only when its text changes (trigger is the script's hash)", async () => {
+    it("hands the DNS token to the host on stdin, never in a command line", async () => {
+        const credentials = find(T.command, "site-60-acme-credentials");
+        expect(await resolved(credentials.inputs.stdin)).toBe(`dns_cloudflare_api_token = ${testSecrets.acmeDnsToken}\n`);
+        for (const command of all(T.command)) expect(await resolved<string>(command.inputs.create)).not.toContain(testSecrets.acmeDnsToken);
+    });
+
+    it("re-runs a remote command when its script changes (the first trigger is the script's hash)", async () => {
         for (const command of all(T.command)) {
             const [script, triggers] = await Promise.all([resolved<string>(command.inputs.create), resolved<string[]>(command.inputs.triggers)]);
-            expect(triggers).toEqual([require("node:crypto").createHash("sha256").update(script).digest("hex")]);
+            expect(triggers[0]).toBe(sha256(script));
+            if (command.name < "site-60") expect(triggers).toHaveLength(1);
         }
+    });
+
+    it("issues certificates again when the hosts, certbot image or CA change", async () => {
+        const triggers = await resolved<string[]>(find(T.command, "site-70-certificates").inputs.triggers);
+        expect(triggers[1]).toBe(sha256(renderCertbotCommand(prodSettings())));
     });
 
     it("takes the snapshot only after the apps are up, and keeps it when the droplet goes", () => {
@@ -198,8 +217,8 @@ describe("secrets", () => {
             }
         }
         expect(leaks).toEqual([]);
-        // The tokens, the database, SMTP, Jupyter and management secrets all reach some resource.
-        expect(carriers).toBeGreaterThanOrEqual(6);
+        // The tokens, the database, SMTP, Jupyter, DNS-token and management secrets all reach some resource.
+        expect(carriers).toBeGreaterThanOrEqual(7);
     });
 
     it("keeps every secret out of the droplet's user data", async () => {

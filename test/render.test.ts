@@ -3,9 +3,11 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { containerTemplates, dataRoot, metadataAddress, routedServiceNames, routedServices } from "../config/catalogue";
+import { renderCertificateScripts } from "../render/certificates";
 import { renderCloudInit } from "../render/cloudInit";
 import { renderAfterRules } from "../render/firewallRules";
 import { renderHostScripts } from "../render/hostScripts";
+import { cloudflareRanges } from "../config/cloudflareRanges";
 import { renderNginxSiteConfig } from "../render/nginx";
 import { prodSettings, repoRoot, testSecrets } from "./fixtures";
 import { requireTool, run } from "./tools";
@@ -23,9 +25,10 @@ describe("npm run render", () => {
 
     it("writes user data, numbered host scripts, the nginx config, containers and DNS", () => {
         expect(readdirSync(out).sort()).toEqual(["cloud-init.yaml", "containers.json", "dns.json", "host", "nginx"]);
-        expect(readdirSync(join(out, "host"))).toEqual(renderHostScripts(settings).map((s) => `${s.name}.sh`));
+        expect(readdirSync(join(out, "host"))).toEqual([...renderHostScripts(settings), ...renderCertificateScripts()].map((s) => `${s.name}.sh`));
+        expect(readdirSync(join(out, "nginx"), { recursive: true }).map(String).sort()).toEqual(["auth", "auth/management.htpasswd", "conf.d", "conf.d/default.conf", "nginx.conf"]);
         for (const script of readdirSync(join(out, "host"))) expect(statSync(join(out, "host", script)).mode & 0o111).not.toBe(0);
-        expect(readFileSync(join(out, "nginx/conf.d/default.conf"), "utf8")).toBe(renderNginxSiteConfig(settings));
+        expect(readFileSync(join(out, "nginx/conf.d/default.conf"), "utf8")).toBe(renderNginxSiteConfig(settings, { trustedProxyRanges: cloudflareRanges }));
     });
 
     it("lists container env var names but never their values", () => {
@@ -122,7 +125,7 @@ describe("firewall rules for Docker", () => {
 });
 
 describe("nginx", () => {
-    const conf = renderNginxSiteConfig(settings);
+    const conf = renderNginxSiteConfig(settings, { trustedProxyRanges: cloudflareRanges });
     const serverBlockFor = (hostname: string) => {
         const start = conf.indexOf(`server_name ${hostname};`);
         return conf.slice(start, conf.indexOf("\n}\n", start));

@@ -14,7 +14,7 @@ import { addresses, DockerEngine, requireRootAndTools, Sandbox, sandboxAdminCidr
 
 const settings = parseSettings({ ...prodValues(), adminCidrs: sandboxAdminCidrs });
 const scripts = renderHostScripts(settings);
-const containers = renderContainers(settings, placeholderSecrets());
+const containers = renderContainers(settings, placeholderSecrets(), { trustedProxyRanges: [] });
 
 /** Host services besides sshd that must stay closed, and what a careless container publishes. */
 const hostOnlyPorts = [2222, 3306];
@@ -118,7 +118,7 @@ export function firewallSuite(engine: DockerEngine): void {
             const state = () =>
                 sandbox.droplet(
                     `{ iptables-save; ip6tables-save; } | grep -v '^#' | sed -E 's/\\[[0-9]+:[0-9]+\\]/[0:0]/'
-    find /etc /srv -xdev -type f -newer /proc/1/stat -exec sha256sum {} + 2>/dev/null | sort`,
+    find /etc /usr/local /srv -xdev -type f -newer /proc/1/stat -exec sha256sum {} + 2>/dev/null | sort`,
                 );
             const before = state();
             expect(runHostSetup()).toBe("");

@@ -2,8 +2,8 @@
 // joined by a veth pair, using documentation addresses only.
 //
 // The droplet is a network namespace plus a mount and PID namespace held open by one process:
-// /etc is a copy-on-write overlay and /srv a bind mount, both kept in a "disk" folder, /run is a
-// fresh tmpfs. Killing that process is a power cut (every process in its PID namespace dies,
+// /etc and /usr/local are copy-on-write overlays and /srv a bind mount, all kept in a "disk"
+// folder, /run is a fresh tmpfs. Killing that process is a power cut (every process in its PID namespace dies,
 // dockerd and containers included); deleting and re-creating the network namespace wipes every
 // rule, route and sysctl; the disk survives. That is a reboot, which `reboot()` plays.
 import { ChildProcess, execFileSync, spawn } from "node:child_process";
@@ -134,8 +134,12 @@ export class Sandbox {
         // PID 1 of the droplet is a bash loop: it reaps orphans (dockerd started in the background
         // by one command and stopped by the next), as init does.
         const script = `set -e
-mkdir -p ${this.disk}/etc-upper ${this.disk}/etc-work ${this.disk}/srv ${this.disk}/docker
-mount -t overlay overlay -o lowerdir=/etc,upperdir=${this.disk}/etc-upper,workdir=${this.disk}/etc-work /etc
+for dir in /etc /usr/local; do
+    name=\${dir//\//-}
+    mkdir -p ${this.disk}/upper$name ${this.disk}/work$name
+    mount -t overlay overlay -o lowerdir=$dir,upperdir=${this.disk}/upper$name,workdir=${this.disk}/work$name $dir
+done
+mkdir -p ${this.disk}/srv ${this.disk}/docker
 mount --bind ${this.disk}/srv /srv
 mount -t tmpfs tmpfs /run
 mkdir -p /run/lock

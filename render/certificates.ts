@@ -1,0 +1,110 @@
+// Certificates: Let's Encrypt, by DNS-01 challenge through Cloudflare's API, with certbot in a
+// container on the host.
+//
+// Why this design: every host gets a browser-trusted certificate whether Cloudflare proxies it or
+// not (DNS-only hosts are reached directly by browsers), Cloudflare can run in Full (strict) mode,
+// and the challenge needs neither port 80 nor the DNS record pointing anywhere yet. Certbot issues
+// at deploy time (the Certificates component runs `site-certbot issue` before the proxy starts) and
+// renews from a systemd timer twice a day, reloading nginx when anything was renewed. Nobody has
+// to do anything. The token on the droplet may only edit this zone's DNS.
+import { certbot, dataRoot, routedServiceNames } from "../config/catalogue";
+import type { Settings } from "../config/schema";
+import { HostScript, script } from "./shell";
+
+export const certbotCommand = "/usr/local/sbin/site-certbot";
+export const renewUnit = "site-certbot-renew";
+const letsencryptDir = `${dataRoot}/${certbot.volume.name}`;
+
+/** The command both issuing and renewing run; `npm run render` shows it inside 50-certificates.sh. */
+export function renderCertbotCommand(settings: Settings): string {
+    const hosts = routedServiceNames.map((name) => settings.services[name].hostname);
+    const account = settings.acmeEmail ? `--email ${settings.acmeEmail} --no-eff-email` : "--register-unsafely-without-email";
+    return `#!/usr/bin/env bash
+# site-certbot issue|renew: the site's Let's Encrypt certificates, by DNS-01 challenge.
+# Rendered by render/certificates.ts; installed by the host setup.
+set -euo pipefail
+certbot() {
+    docker run --rm \\
+        -v ${letsencryptDir}:${certbot.volume.containerPath} \\
+        -v ${certbot.credentialsFile}:/run/secrets/cloudflare.ini:ro \\
+        ${settings[certbot.imageKey]} "$@"
+}
+common=(--non-interactive --agree-tos ${account}${settings.acmeStaging ? " --staging" : ""}
+    --dns-cloudflare --dns-cloudflare-credentials /run/secrets/cloudflare.ini
+    --dns-cloudflare-propagation-seconds 30 --key-type ecdsa)
+case "\${1:-}" in
+    issue)
+        for host in ${hosts.join(" ")}; do
+            certbot certonly "\${common[@]}" --keep-until-expiring --cert-name "$host" -d "$host"
+        done
+        ;;
+    renew)
+        flag=${letsencryptDir}/.renewed
+        rm -f "$flag"
+        certbot renew --non-interactive --deploy-hook "touch ${certbot.volume.containerPath}/.renewed"
+        if [ -e "$flag" ]; then
+            rm -f "$flag"
+            # nginx re-reads its certificates on HUP, without dropping connections.
+            docker kill --signal HUP site-proxy > /dev/null
+            echo "certificates renewed; proxy reloaded"
+        fi
+        ;;
+    *)
+        echo "usage: site-certbot issue|renew" >&2
+        exit 2
+        ;;
+esac
+`;
+}
+
+export function renderRenewService(): string {
+    return `[Unit]
+Description=Renew the site's Let's Encrypt certificates
+Requires=docker.service
+After=docker.service network-online.target
+Wants=network-online.target
+
+[Service]
+Type=oneshot
+ExecStart=${certbotCommand} renew
+`;
+}
+
+export function renderRenewTimer(): string {
+    return `[Unit]
+Description=Renew the site's certificates twice a day
+
+[Timer]
+OnCalendar=*-*-* 04,16:00:00
+RandomizedDelaySec=1h
+Persistent=true
+
+[Install]
+WantedBy=timers.target
+`;
+}
+
+/**
+ * The Certificates component's commands, after the host setup: put the DNS token on the host (it
+ * arrives on stdin, so it never appears in a command line, the user data or a log), then issue.
+ */
+export function renderCertificateScripts(): [HostScript, HostScript] {
+    return [
+        script(
+            "60-acme-credentials",
+            "the Cloudflare DNS token for certbot, from stdin, readable by root only.",
+            `
+umask 077
+install -d -m 0700 "$(dirname ${certbot.credentialsFile})"
+tmp=$(mktemp "${certbot.credentialsFile}.XXXXXX")
+cat > "$tmp"
+grep -q '^dns_cloudflare_api_token = .' "$tmp" || { rm -f "$tmp"; echo "no token on stdin" >&2; exit 1; }
+if cmp -s "$tmp" ${certbot.credentialsFile}; then rm -f "$tmp"; else mv "$tmp" ${certbot.credentialsFile}; fi
+`,
+        ),
+        script("70-certificates", "a certificate for every host that lacks a valid one.", certbotCommand + " issue"),
+    ];
+}
+
+/** The credentials file's content; only ever built inside `.apply` from the secret. */
+export const renderCredentials = (token: string) => `dns_cloudflare_api_token = ${token}\n`;
