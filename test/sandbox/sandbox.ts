@@ -135,7 +135,7 @@ export class Sandbox {
         // by one command and stopped by the next), as init does.
         const script = `set -e
 for dir in /etc /usr/local; do
-    name=\${dir//\//-}
+    name=-\$(basename $dir)
     mkdir -p ${this.disk}/upper$name ${this.disk}/work$name
     mount -t overlay overlay -o lowerdir=$dir,upperdir=${this.disk}/upper$name,workdir=${this.disk}/work$name $dir
 done
