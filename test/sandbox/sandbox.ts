@@ -38,10 +38,10 @@ export interface DockerEngine {
     readonly install: string;
 }
 
-/** Docker from another Debian suite, unpacked beside the system by fetch-docker.sh. */
+/** Docker from another Debian suite, unpacked beside the system by fetch-debian.sh. */
 function unpacked(suite: string, name: string): DockerEngine {
     const root = `/var/cache/site-sandbox/docker-${suite}`;
-    return { name, binDirs: [`${root}/usr/sbin`, `${root}/usr/bin`], install: `bash test/sandbox/fetch-docker.sh ${suite} ${root}` };
+    return { name, binDirs: [`${root}/usr/sbin`, `${root}/usr/bin`], install: `bash test/sandbox/fetch-debian.sh ${suite} ${root} docker.io containerd` };
 }
 
 export const engines = {

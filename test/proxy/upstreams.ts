@@ -1,0 +1,82 @@
+// Stand-in upstreams for the proxy tests: Ghost, Jupyter and Portainer as far as the proxy can
+// tell. Each answers on this machine's end of the test veth, records what it received, and counts
+// its TCP connections (to see keepalive).
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { WebSocketServer } from "ws";
+
+export interface Received {
+    readonly path: string;
+    readonly headers: http.IncomingHttpHeaders;
+    readonly bodyBytes: number;
+}
+
+export class StandIn {
+    readonly received: Received[] = [];
+    connections = 0;
+    private readonly server: http.Server;
+
+    constructor(
+        readonly name: string,
+        /** Milliseconds each answer takes (the benchmark's Ghost takes 50). */
+        private readonly delayMs = 0,
+    ) {
+        this.server = http.createServer((request, response) => this.answer(request, response));
+        this.server.keepAliveTimeout = 60_000;
+        this.server.on("connection", () => this.connections++);
+        // Jupyter's kernels and Portainer's console: a websocket echo on every path.
+        const sockets = new WebSocketServer({ server: this.server });
+        sockets.on("connection", (socket) => socket.on("message", (data) => socket.send(`echo:${data}`)));
+    }
+
+    listen(address: string, port: number): Promise<void> {
+        return new Promise((resolve, reject) => {
+            this.server.once("error", reject);
+            this.server.listen(port, address, () => resolve());
+        });
+    }
+
+    get port(): number {
+        return (this.server.address() as AddressInfo).port;
+    }
+
+    count(path: string): number {
+        return this.received.filter((r) => r.path === path).length;
+    }
+
+    close(): Promise<void> {
+        if (!this.server.listening) return Promise.resolve();
+        this.server.closeAllConnections();
+        return new Promise((resolve) => this.server.close(() => resolve()));
+    }
+
+    private answer(request: http.IncomingMessage, response: http.ServerResponse): void {
+        let bodyBytes = 0;
+        request.on("data", (chunk: Buffer) => (bodyBytes += chunk.length));
+        request.on("end", () => {
+            const path = request.url ?? "/";
+            this.received.push({ path, headers: request.headers, bodyBytes });
+            const headers: http.OutgoingHttpHeaders = {
+                "Content-Type": "text/html; charset=utf-8",
+                "X-Upstream": this.name,
+                // What Ghost (Express) says about itself; the proxy hides it.
+                "X-Powered-By": "Express",
+                // What Ghost sends on public pages; the proxy still caches them briefly.
+                "Cache-Control": "public, max-age=0",
+            };
+            if (this.name === "jupyter") headers["Content-Security-Policy"] = "frame-ancestors 'self'";
+            if (path.startsWith("/set-cookie")) headers["Set-Cookie"] = "ghost-members-ssr=abc; Path=/; HttpOnly";
+            const body = JSON.stringify({
+                upstream: this.name,
+                path,
+                bodyBytes,
+                realIp: request.headers["x-real-ip"],
+                forwardedFor: request.headers["x-forwarded-for"],
+                forwardedProto: request.headers["x-forwarded-proto"],
+                // Padding, so the page is worth compressing, like a real one.
+                page: "<p>stand-in page</p>".repeat(100),
+            });
+            setTimeout(() => response.writeHead(200, headers).end(body), this.delayMs);
+        });
+    }
+}
