@@ -84,6 +84,8 @@ cp ${join(this.work, "hosts")} /etc/hosts
 grep -q '^nginx:' /etc/group || echo 'nginx:x:101:' >> /etc/group
 grep -q '^nginx:' /etc/passwd || echo 'nginx:x:101:101:nginx:/nonexistent:/usr/sbin/nologin' >> /etc/passwd
 mkdir -p /var/cache/nginx /var/log/nginx /var/lib/nginx
+# As in the official image, where these are links to the container's stdout and stderr.
+ln -sf /dev/null /var/log/nginx/access.log
 ${nginxBinary} -t -q
 exec ${nginxBinary} -g 'daemon off;'`;
         this.nginx = spawn("ip", ["netns", "exec", this.netns, "unshare", "--mount", "--propagation", "private", "bash", "-c", script], {

@@ -1,0 +1,81 @@
+// npm run benchmark:proxy (root; needs wrk: apt-get install wrk)
+// Requests/s and p99 latency through the real nginx running the rendered configuration, for a
+// Ghost page served from the proxy's cache versus the same page uncached (a visitor with a member
+// session always reaches Ghost), against a stand-in Ghost that takes 50 ms per request. One run,
+// both measurements, and their ratio. Figures for the closing notes, never test assertions.
+import { execFile, execFileSync } from "node:child_process";
+import { promisify } from "node:util";
+import { join } from "node:path";
+import { ghost } from "../config/catalogue";
+import { parseSettings } from "../config/schema";
+import { htpasswdPath, mainConfigPath, renderHtpasswd, renderNginxMainConfig, renderNginxSiteConfig, siteConfigPath } from "../render/nginx";
+import { bcryptHash } from "../render/passwordHash";
+import { prodValues } from "../test/fixtures";
+import { proxyAddress, ProxySandbox, requireNginx, upstreamAddress } from "../test/proxy/proxySandbox";
+import { makeCertificates } from "../test/proxy/testCa";
+import { StandIn } from "../test/proxy/upstreams";
+
+const seconds = 10;
+const connections = 16;
+
+interface Result {
+    readonly requestsPerSecond: number;
+    readonly p99Ms: number;
+}
+
+/** Runs wrk without blocking this process: the stand-in Ghost answers from its event loop. */
+async function wrk(hostsFile: string, url: string, headers: string[]): Promise<Result> {
+    // wrk resolves the site's name through /etc/hosts: give it one that points at the proxy.
+    const { stdout: output } = await promisify(execFile)(
+        "unshare",
+        ["--mount", "bash", "-c", `mount --bind ${hostsFile} /etc/hosts && exec wrk -t1 -c${connections} -d${seconds}s --latency ${headers.map((h) => `-H '${h}'`).join(" ")} ${url}`],
+        { encoding: "utf8" },
+    );
+    if (process.env.BENCHMARK_VERBOSE) console.log(output);
+    const requestsPerSecond = Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1]);
+    const [, value, unit] = /99%\s+([\d.]+)(us|ms|s)/.exec(output) ?? [];
+    const p99Ms = Number(value) * ({ us: 0.001, ms: 1, s: 1000 } as Record<string, number>)[unit];
+    return { requestsPerSecond, p99Ms };
+}
+
+async function main(): Promise<void> {
+    requireNginx();
+    execFileSync("sh", ["-c", "command -v wrk"], { stdio: "ignore" });
+    const settings = parseSettings(prodValues());
+    const hostname = settings.services.ghost.hostname;
+    const sandbox = new ProxySandbox();
+    const standIn = new StandIn("ghost", 50);
+    try {
+        const certificates = join(sandbox.work, "letsencrypt");
+        makeCertificates(certificates, Object.values(settings.services).map((service) => service.hostname));
+        // This machine's end of the veth stands in for Cloudflare, as the blog is proxied.
+        sandbox.up(
+            {
+                [mainConfigPath]: renderNginxMainConfig(),
+                [siteConfigPath]: renderNginxSiteConfig(settings, { trustedProxyRanges: [`${upstreamAddress}/32`] }),
+                [htpasswdPath]: renderHtpasswd(bcryptHash("unused", "abcdefghijklmnopqrstuv")),
+            },
+            certificates,
+            ["ghost", "jupyter", "portainer"],
+        );
+        await standIn.listen(upstreamAddress, ghost.port);
+        await sandbox.ready();
+        const hostsFile = join(sandbox.work, "client-hosts");
+        execFileSync("sh", ["-c", `echo '${proxyAddress} ${hostname}' > ${hostsFile}`]);
+        // The CA is the test's own: wrk does not verify certificates.
+        const url = `https://${hostname}/benchmark-page/`;
+        // The cached case is a page already in the cache: one visit puts it there.
+        await promisify(execFile)("unshare", ["--mount", "bash", "-c", `mount --bind ${hostsFile} /etc/hosts && curl -sk -o /dev/null ${url}`]);
+        const cached = await wrk(hostsFile, url, []);
+        const uncached = await wrk(hostsFile, url, ["Cookie: ghost-members-ssr=benchmark"]);
+        console.log(`nginx ${execFileSync("sh", ["-c", "/var/cache/site-sandbox/nginx-trixie/usr/sbin/nginx -v 2>&1"], { encoding: "utf8" }).trim()}, ${connections} connections, ${seconds} s each, stand-in Ghost 50 ms per request`);
+        console.log(`cached:   ${cached.requestsPerSecond.toFixed(0)} requests/s, p99 ${cached.p99Ms.toFixed(2)} ms`);
+        console.log(`uncached: ${uncached.requestsPerSecond.toFixed(0)} requests/s, p99 ${uncached.p99Ms.toFixed(2)} ms (Ghost answered ${standIn.received.length} requests in all)`);
+        console.log(`ratio:    ${(cached.requestsPerSecond / uncached.requestsPerSecond).toFixed(1)}x the requests/s, ${(uncached.p99Ms / cached.p99Ms).toFixed(1)}x lower p99`);
+    } finally {
+        await standIn.close();
+        await sandbox.down();
+    }
+}
+
+void main();
