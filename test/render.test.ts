@@ -1,9 +1,9 @@
 // What reaches the server, rendered by the same functions the components use.
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { containerTemplates, dataRoot, metadataAddress, routedServiceNames, routedServices } from "../config/catalogue";
-import { renderCertificateScripts } from "../render/certificates";
+import { renderCertbotCommand, renderCertificateScripts } from "../render/certificates";
 import { renderCloudInit } from "../render/cloudInit";
 import { renderAfterRules } from "../render/firewallRules";
 import { renderHostScripts } from "../render/hostScripts";
@@ -58,6 +58,15 @@ describe("npm run render", () => {
         const result = run("shellcheck", ["--severity=style", ...scripts]);
         expect(result.output).toBe("");
         expect(result.status).toBe(0);
+    });
+
+    it("passes shellcheck on the certbot command the host setup installs", () => {
+        requireTool("shellcheck", "shellcheck");
+        const path = join(out, "site-certbot");
+        writeFileSync(path, renderCertbotCommand(settings));
+        const result = run("shellcheck", ["--severity=style", path]);
+        rmSync(path);
+        expect(result.output).toBe("");
     });
 
     it("passes cloud-init's schema validation", () => {
@@ -159,5 +168,22 @@ describe("nginx", () => {
 
     it("tells Ghost the visitor's scheme so it does not redirect forever", () => {
         expect(serverBlockFor(settings.services.ghost.hostname)).toContain("proxy_set_header X-Forwarded-Proto $scheme;");
+    });
+});
+
+describe("certificates", () => {
+    it("asks for a certificate for every host, by DNS challenge, with the configured account", () => {
+        const command = renderCertbotCommand(settings);
+        expect(command).toContain(`for host in ${Object.values(settings.services).map((s) => s.hostname).join(" ")}; do`);
+        expect(command).toMatch(/--dns-cloudflare --dns-cloudflare-credentials/);
+        expect(command).toContain(`--email ${settings.acmeEmail}`);
+        expect(command).not.toContain("--staging");
+        const staging = renderCertbotCommand({ ...settings, acmeStaging: true, acmeEmail: "" });
+        expect(staging).toContain("--staging");
+        expect(staging).toContain("--register-unsafely-without-email");
+    });
+
+    it("reloads the proxy only when certbot renewed something", () => {
+        expect(renderCertbotCommand(settings)).toMatch(/if \[ -e "\$flag" \]; then[\s\S]*docker kill --signal HUP site-proxy/);
     });
 });

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { network, publishedPorts, routedServices } from "../../config/catalogue";
 import { parseSettings } from "../../config/schema";
 import { ContainerSpec, renderContainers } from "../../render/containers";
+import { certbotCommand, renewUnit } from "../../render/certificates";
 import { renderHostScripts } from "../../render/hostScripts";
 import { placeholderSecrets } from "../../render/siteFiles";
 import { prodValues } from "../fixtures";
@@ -113,6 +114,11 @@ export function firewallSuite(engine: DockerEngine): void {
             );
             waitForContainers();
         }, 300_000);
+
+        it("installs the certificate renewal as a valid systemd service and timer", () => {
+            expect(sandbox.droplet(`systemd-analyze verify /etc/systemd/system/${renewUnit}.service /etc/systemd/system/${renewUnit}.timer 2>&1`)).toBe("");
+            expect(sandbox.droplet(`bash -n ${certbotCommand} && test -x ${certbotCommand} && echo ok`)).toBe("ok\n");
+        });
 
         it("changes no file and no rule when it runs a second time, and says nothing", () => {
             const state = () =>
