@@ -1,5 +1,5 @@
-// The site, top to bottom: a droplet, its host setup and certificates, the apps on it, their DNS,
-// and snapshots.
+// The site, top to bottom: a droplet and its data volume, the host setup and certificates, the
+// apps and their themes, their DNS, and snapshots.
 import * as cloudflare from "@pulumi/cloudflare";
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
@@ -10,14 +10,18 @@ import { HostSetup } from "./components/hostSetup";
 import { ManagementAuth } from "./components/managementAuth";
 import { Server } from "./components/server";
 import { Snapshots } from "./components/snapshots";
-import { routedServiceNames } from "./config/catalogue";
+import { Themes } from "./components/themes";
+import { dataVolume, routedServiceNames } from "./config/catalogue";
 import { cloudflareRanges } from "./config/cloudflareRanges";
 import { loadSiteConfig } from "./config";
+import { themesDir, themesFingerprint } from "./config/themes";
+import { renderSnapshotPrepareScript } from "./render/backups";
 import { renderCertbotCommand, renderCertificateScripts } from "./render/certificates";
 import { renderCloudInit } from "./render/cloudInit";
 import { renderContainers } from "./render/containers";
 import { renderDnsRecords, renderZoneSettings } from "./render/dns";
 import { renderHostScripts } from "./render/hostScripts";
+import { ghostContentDir, renderThemesInstallScript } from "./render/themes";
 
 const { settings, secrets } = loadSiteConfig();
 const digitaloceanProvider = new digitalocean.Provider("digitalocean", { token: secrets.digitaloceanToken });
@@ -28,20 +32,23 @@ const server = new Server(
     {
         region: settings.region,
         size: settings.dropletSize,
-        image: settings.dropletImage,
+        // Restoring builds the droplet from a snapshot instead of the plain image.
+        image: settings.restoreDropletSnapshot || settings.dropletImage,
         sshPublicKeys: settings.sshPublicKeys,
         adminCidrs: settings.adminCidrs,
         userData: renderCloudInit(),
         allowReplacement: settings.allowDropletReplacement,
+        backups: settings.dropletBackups,
+        dataVolume: { sizeGb: settings.dataVolumeSizeGb, ...dataVolume, fromSnapshot: settings.restoreVolumeSnapshot },
     },
     { providers: [digitaloceanProvider] },
 );
 
-const hostSetup = new HostSetup("site", {
-    host: server.ipAddress,
-    privateKey: server.deployPrivateKey,
-    scripts: renderHostScripts(settings),
-});
+const hostSetup = new HostSetup(
+    "site",
+    { host: server.ipAddress, privateKey: server.deployPrivateKey, scripts: renderHostScripts(settings) },
+    { dependsOn: [server.dataVolumeAttachment] },
+);
 
 const certificates = new Certificates(
     "site",
@@ -82,13 +89,34 @@ new Dns(
     { providers: [cloudflareProvider] },
 );
 
+const themes = new Themes(
+    "site",
+    {
+        host: server.ipAddress,
+        privateKey: server.deployPrivateKey,
+        localDir: themesDir,
+        fingerprint: themesFingerprint(),
+        remoteDir: ghostContentDir,
+        install: renderThemesInstallScript(),
+    },
+    { dependsOn: [apps] },
+);
+
 const snapshots = new Snapshots(
     "site",
-    { dropletId: server.dropletId, names: settings.snapshots },
-    { providers: [digitaloceanProvider], dependsOn: [apps] },
+    {
+        host: server.ipAddress,
+        privateKey: server.deployPrivateKey,
+        dropletId: server.dropletId,
+        dataVolumeId: server.dataVolumeId,
+        names: settings.snapshots,
+        prepare: renderSnapshotPrepareScript(),
+    },
+    { providers: [digitaloceanProvider], dependsOn: [apps, themes] },
 );
 
 export const urls = Object.fromEntries(routedServiceNames.map((name) => [name, `https://${settings.services[name].hostname}`]));
 export const dropletIp = server.ipAddress;
 export const sshCommand = pulumi.interpolate`ssh root@${server.ipAddress}`;
 export const snapshotIds = snapshots.ids;
+export const dataVolumeId = server.dataVolumeId;

@@ -27,7 +27,9 @@ export class HostSetup extends pulumi.ComponentResource {
             previous = new command.remote.Command(
                 `${name}-${scriptName}`,
                 { connection, create: script, triggers: [sha256(script)] },
-                { parent: this, dependsOn: previous ? [previous] : [] },
+                // The first script also waits for what the component waits for (its dependsOn does
+                // not hold back its children).
+                { parent: this, dependsOn: previous ? [previous] : opts?.dependsOn },
             );
         }
         this.registerOutputs({});

@@ -15,6 +15,15 @@ export interface ServerArgs {
      * of which would replace it) are ignored, so no config edit destroys it by surprise.
      */
     readonly allowReplacement: boolean;
+    /** DigitalOcean's weekly backups of the droplet (not of the data volume). */
+    readonly backups: boolean;
+    readonly dataVolume: {
+        readonly sizeGb: number;
+        readonly label: string;
+        readonly filesystem: string;
+        /** Create the volume from this volume snapshot (restore); empty for a new, empty volume. */
+        readonly fromSnapshot: string;
+    };
 }
 
 const anywhere = ["0.0.0.0/0", "::/0"];
@@ -27,6 +36,10 @@ export class Server extends pulumi.ComponentResource {
     public readonly ipAddress: pulumi.Output<string>;
     /** OpenSSH private key Pulumi uses to reach the host (a secret). */
     public readonly deployPrivateKey: pulumi.Output<string>;
+    /** The block storage volume with every container's data. */
+    public readonly dataVolumeId: pulumi.Output<string>;
+    /** The attachment: resources that need the volume on the droplet depend on it. */
+    public readonly dataVolumeAttachment: digitalocean.VolumeAttachment;
 
     constructor(name: string, args: ServerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("site:host:Server", name, {}, opts);
@@ -53,6 +66,7 @@ export class Server extends pulumi.ComponentResource {
                 monitoring: true,
                 sshKeys: keys.map((key) => key.fingerprint),
                 userData: args.userData,
+                backups: args.backups,
                 tags: ["site", stack],
             },
             {
@@ -60,6 +74,31 @@ export class Server extends pulumi.ComponentResource {
                 protect: !args.allowReplacement,
                 ignoreChanges: args.allowReplacement ? [] : ["image", "userData", "sshKeys"],
             },
+        );
+
+        // The data lives here, not on the droplet's disk: the volume never depends on the droplet,
+        // so replacing the droplet only re-attaches it. Protected, and kept even if the stack is
+        // destroyed: deleting the site's posts must take a deliberate act outside Pulumi.
+        const restoring = args.dataVolume.fromSnapshot !== "";
+        const volume = new digitalocean.Volume(
+            `${name}-data`,
+            {
+                name: `${stack}-site-data`,
+                region: args.region,
+                size: args.dataVolume.sizeGb,
+                description: `Data of every container of the ${stack} site`,
+                // A restored volume brings its filesystem (and label) from the snapshot.
+                ...(restoring
+                    ? { snapshotId: args.dataVolume.fromSnapshot }
+                    : { initialFilesystemType: args.dataVolume.filesystem, initialFilesystemLabel: args.dataVolume.label }),
+                tags: ["site", stack],
+            },
+            { parent: this, protect: true, retainOnDelete: true },
+        );
+        this.dataVolumeAttachment = new digitalocean.VolumeAttachment(
+            `${name}-data-attachment`,
+            { dropletId: droplet.id.apply(Number), volumeId: volume.id },
+            { parent: this },
         );
 
         // Separate from the droplet so the address survives its replacement and DNS never changes.
@@ -93,6 +132,12 @@ export class Server extends pulumi.ComponentResource {
         this.dropletId = droplet.id;
         this.ipAddress = reservedIp.ipAddress;
         this.deployPrivateKey = deployKey.privateKeyOpenssh;
-        this.registerOutputs({ dropletId: this.dropletId, ipAddress: this.ipAddress, deployPrivateKey: this.deployPrivateKey });
+        this.dataVolumeId = volume.id;
+        this.registerOutputs({
+            dropletId: this.dropletId,
+            ipAddress: this.ipAddress,
+            deployPrivateKey: this.deployPrivateKey,
+            dataVolumeId: this.dataVolumeId,
+        });
     }
 }

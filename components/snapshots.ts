@@ -1,36 +1,58 @@
+import * as command from "@pulumi/command";
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
+import type { HostScript } from "../render/shell";
+import { sshConnection } from "./connection";
+import { sha256 } from "./hostSetup";
 
 export interface SnapshotsArgs {
+    readonly host: pulumi.Input<string>;
+    readonly privateKey: pulumi.Input<string>;
     readonly dropletId: pulumi.Input<string>;
-    /** One snapshot per name, taken once; removing a name from config forgets it but keeps it. */
+    readonly dataVolumeId: pulumi.Input<string>;
+    /** One consistent pair (droplet + data volume) per name, taken once. */
     readonly names: readonly string[];
+    /** Dumps the database to the volume and flushes it (render/backups.ts). */
+    readonly prepare: HostScript;
+}
+
+/** Ids of one named snapshot pair. */
+export interface SnapshotIds {
+    readonly droplet: string;
+    readonly dataVolume: string;
 }
 
 /**
- * Named droplet snapshots, taken only once the site is up (give this component a dependency on
- * the apps). They are retained on delete: replacing the droplet or destroying the stack would
- * otherwise delete them with it (terraform-provider-digitalocean#372).
+ * Named snapshots of the droplet and of its data volume (a droplet snapshot does not include
+ * attached volumes), taken after a database dump, and only once the site is up (give this
+ * component a dependency on the apps). They are retained on delete: replacing the droplet or
+ * destroying the stack would otherwise delete them with it (terraform-provider-digitalocean#372).
  */
 export class Snapshots extends pulumi.ComponentResource {
-    /** Snapshot id by name. */
-    public readonly ids: pulumi.Output<Record<string, string>>;
+    /** Snapshot ids by name. */
+    public readonly ids: pulumi.Output<Record<string, SnapshotIds>>;
 
     constructor(name: string, args: SnapshotsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("site:host:Snapshots", name, {}, opts);
         const stack = pulumi.getStack();
-        const snapshots = args.names.map(
-            (snapshotName) =>
-                new digitalocean.DropletSnapshot(
-                    `${name}-${snapshotName}`,
-                    { dropletId: args.dropletId, name: `${stack}-${snapshotName}` },
-                    // The component's dependsOn does not hold back its children; pass it on.
-                    { parent: this, retainOnDelete: true, dependsOn: opts?.dependsOn },
-                ),
-        );
-        this.ids = pulumi
-            .all(snapshots.map((s) => s.id))
-            .apply((ids) => Object.fromEntries(args.names.map((snapshotName, i) => [snapshotName, ids[i]])));
+        const connection = sshConnection(args.host, args.privateKey);
+        const pairs = args.names.map((snapshotName) => {
+            const prepared = new command.remote.Command(
+                `${name}-${snapshotName}-prepare`,
+                { connection, create: args.prepare.script, triggers: [sha256(args.prepare.script)] },
+                // The component's dependsOn does not hold back its children; pass it on.
+                { parent: this, dependsOn: opts?.dependsOn },
+            );
+            const after = { parent: this, retainOnDelete: true, dependsOn: [prepared] };
+            const droplet = new digitalocean.DropletSnapshot(`${name}-${snapshotName}`, { dropletId: args.dropletId, name: `${stack}-${snapshotName}` }, after);
+            const volume = new digitalocean.VolumeSnapshot(
+                `${name}-${snapshotName}-data`,
+                { volumeId: args.dataVolumeId, name: `${stack}-${snapshotName}-data`, tags: ["site", stack] },
+                after,
+            );
+            return pulumi.all([droplet.id, volume.id]).apply(([dropletId, volumeId]) => [snapshotName, { droplet: dropletId, dataVolume: volumeId }] as const);
+        });
+        this.ids = pulumi.all(pairs).apply((entries) => Object.fromEntries(entries));
         this.registerOutputs({ ids: this.ids });
     }
 }

@@ -147,8 +147,17 @@ export const publishedPorts = [80, 443] as const;
 /** Port inside the proxy container answering its health check; never published. */
 export const proxyHealthPort = 8081;
 
-/** Where container data lives on the host; every data volume is a directory below it. */
+/**
+ * Where container data lives on the host: the mount point of the DigitalOcean block storage volume,
+ * so the data outlives the droplet. Every data volume is a directory below it.
+ */
 export const dataRoot = "/srv/site/data";
+
+/** The block storage volume's filesystem: found by its label at every boot. */
+export const dataVolume = { label: "site-data", filesystem: "ext4" } as const;
+
+/** Database dumps taken before each snapshot, on the data volume (root only). */
+export const backupsDir = `${dataRoot}/backups`;
 
 /** The private Docker network all containers share. */
 export const network = { name: "site", subnet: "172.30.1.0/24" } as const;

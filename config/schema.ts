@@ -97,6 +97,10 @@ const settingsSchema = z.object({
     mailFrom: z.string().regex(/^([^<>]+ <)?[^@\s<>]+@[^@\s<>]+\.[a-z]{2,}>?$/i, 'is not a sender like "Blog <noreply@example.com>"'),
     acmeEmail: z.union([z.literal(""), z.email("is not an email address; leave it empty to register without one")]),
     acmeStaging: z.boolean(),
+    dataVolumeSizeGb: z.number().int().min(1).max(16384),
+    dropletBackups: z.boolean(),
+    restoreDropletSnapshot: z.string().regex(/^(\d+)?$/, "is not a droplet snapshot id (digits, from `doctl compute snapshot list`), nor empty"),
+    restoreVolumeSnapshot: z.string().regex(/^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?$/, "is not a volume snapshot id (a UUID), nor empty"),
     snapshots: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "snapshot names are lower-case letters, digits and dashes")),
     allowDropletReplacement: z.boolean(),
 });

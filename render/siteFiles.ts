@@ -3,12 +3,14 @@
 import type { SecretName, Settings } from "../config/schema";
 import { secretNames } from "../config/schema";
 import { cloudflareRanges } from "../config/cloudflareRanges";
+import { renderSnapshotPrepareScript } from "./backups";
 import { renderCertificateScripts } from "./certificates";
 import { renderCloudInit } from "./cloudInit";
 import { ContainerSecrets, renderContainers } from "./containers";
 import { renderDnsRecords } from "./dns";
 import { renderHostScripts } from "./hostScripts";
 import { renderHtpasswd } from "./nginx";
+import { renderThemesInstallScript } from "./themes";
 
 export interface SiteFile {
     readonly content: string;
@@ -28,7 +30,8 @@ const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 export function renderSiteFiles(settings: Settings): Record<string, SiteFile> {
     const files: Record<string, SiteFile> = { "cloud-init.yaml": { content: renderCloudInit(), mode: 0o644 } };
-    for (const { name, script } of [...renderHostScripts(settings), ...renderCertificateScripts()]) {
+    const onDemand = [renderSnapshotPrepareScript(), renderThemesInstallScript()];
+    for (const { name, script } of [...renderHostScripts(settings), ...renderCertificateScripts(), ...onDemand]) {
         files[`host/${name}.sh`] = { content: script, mode: 0o755 };
     }
     const containers = renderContainers(settings, placeholderSecrets(), { trustedProxyRanges: cloudflareRanges });

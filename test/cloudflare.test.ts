@@ -1,39 +1,22 @@
 // The Cloudflare front under Pulumi's mocks: a websocket host works with its proxy toggle in
 // either state, and only proxied hosts refuse visitors who go around Cloudflare.
-import type * as pulumiType from "@pulumi/pulumi";
+import { evaluate, Evaluation } from "./evaluate";
 
-interface Evaluated {
-    readonly warnings: string[];
+interface Front {
     readonly proxied: Record<string, boolean>;
     readonly zoneSettings: Record<string, string>;
     readonly nginxSite: string;
 }
 
-/** Evaluates the whole program with the prod config, changed, in a fresh module registry. */
-async function evaluate(change: (values: Record<string, unknown>) => void, extraLiveRange?: string): Promise<Evaluated> {
-    let result: Evaluated | undefined;
-    await jest.isolateModulesAsync(async () => {
-        const pulumi: typeof pulumiType = await import("@pulumi/pulumi");
-        const { all, liveCloudflareRanges, runWithMocks, promiseOf } = await import("./mocks");
-        const { setStackConfig } = await import("./stackConfig");
-        const warnings: string[] = [];
-        jest.spyOn(pulumi.log, "warn").mockImplementation(async (message: string) => void warnings.push(message));
-        if (extraLiveRange) liveCloudflareRanges.ipv4Cidrs = [...liveCloudflareRanges.ipv4Cidrs, extraLiveRange];
-        setStackConfig("prod", change);
-        await runWithMocks(() => import("../index"));
-        const resolve = <T>(value: unknown) => promiseOf(pulumi.output(value as pulumiType.Input<T>));
-        const records = all("cloudflare:index/dnsRecord:DnsRecord");
-        const settings = all("cloudflare:index/zoneSetting:ZoneSetting");
-        const proxy = all("docker:index/container:Container").find((c) => c.name === "site-proxy")!;
-        const uploads = await resolve<{ file: string; content: string }[]>(proxy.inputs.uploads);
-        result = {
-            warnings,
-            proxied: Object.fromEntries(await Promise.all(records.map(async (r) => [await resolve<string>(r.inputs.name), await resolve<boolean>(r.inputs.proxied)]))),
-            zoneSettings: Object.fromEntries(await Promise.all(settings.map(async (s) => [await resolve<string>(s.inputs.settingId), await resolve<string>(s.inputs.value)]))),
-            nginxSite: uploads.find((u) => u.file === "/etc/nginx/conf.d/default.conf")!.content,
-        };
-    });
-    return result!;
+function front(evaluation: Evaluation): Front {
+    const of = (type: string) => [...evaluation.resources.values()].filter((r) => r.type === type);
+    const proxy = evaluation.resources.get("docker:index/container:Container::site-proxy")!;
+    const uploads = proxy.plain.uploads as { file: string; content: string }[];
+    return {
+        proxied: Object.fromEntries(of("cloudflare:index/dnsRecord:DnsRecord").map((r) => [r.plain.name, r.plain.proxied])),
+        zoneSettings: Object.fromEntries(of("cloudflare:index/zoneSetting:ZoneSetting").map((r) => [r.plain.settingId, r.plain.value])),
+        nginxSite: uploads.find((u) => u.file === "/etc/nginx/conf.d/default.conf")!.content,
+    };
 }
 
 const serverBlock = (conf: string, hostname: string) => {
@@ -47,9 +30,9 @@ describe.each([
     ["DNS-only (grey cloud)", false],
     ["proxied (orange cloud)", true],
 ])("a websocket host %s", (_label, proxied) => {
-    let evaluated: Evaluated;
+    let evaluated: Front;
     beforeAll(async () => {
-        evaluated = await evaluate((values) => (services(values).jupyter.proxied = proxied));
+        evaluated = front(await evaluate((values) => (services(values).jupyter.proxied = proxied)));
     });
 
     it("gets a record with that proxy flag, and the zone keeps websockets on", () => {
@@ -70,7 +53,7 @@ describe.each([
 
 describe("proxied hosts and Cloudflare's ranges", () => {
     it("restrict every proxied host, and only those, to Cloudflare, whose published ranges the proxy trusts", async () => {
-        const evaluated = await evaluate(() => undefined);
+        const evaluated = front(await evaluate());
         for (const [hostname, proxied] of Object.entries(evaluated.proxied)) {
             expect([hostname, serverBlock(evaluated.nginxSite, hostname).includes("if ($from_cloudflare = 0)")]).toEqual([hostname, proxied]);
         }
@@ -82,8 +65,8 @@ describe("proxied hosts and Cloudflare's ranges", () => {
 
 describe("Cloudflare's address ranges", () => {
     it("warns at deploy time when Cloudflare publishes ranges the proxy does not know yet", async () => {
-        expect((await evaluate(() => undefined)).warnings).toEqual([]);
-        const drifted = await evaluate(() => undefined, "104.32.0.0/12");
+        expect((await evaluate()).warnings).toEqual([]);
+        const drifted = await evaluate(undefined, { extraLiveRange: "104.32.0.0/12" });
         expect(drifted.warnings).toEqual([expect.stringMatching(/Cloudflare's address ranges changed: update config\/cloudflareRanges\.ts/)]);
     });
 });

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { publishedPorts } from "../config/catalogue";
 import { sha256 } from "../components/hostSetup";
 import { renderCertbotCommand } from "../render/certificates";
+import { renderHostScripts } from "../render/hostScripts";
 import { prodSettings, testSecrets } from "./fixtures";
 import { all, find, isSecretOutput, promiseOf, recorded, registeredInputs, runWithMocks } from "./mocks";
 import { setStackConfig } from "./stackConfig";
@@ -27,6 +28,10 @@ const T = {
     record: "cloudflare:index/dnsRecord:DnsRecord",
     zoneSetting: "cloudflare:index/zoneSetting:ZoneSetting",
     command: "command:remote:Command",
+    copy: "command:remote:CopyToRemote",
+    volume: "digitalocean:index/volume:Volume",
+    volumeAttachment: "digitalocean:index/volumeAttachment:VolumeAttachment",
+    volumeSnapshot: "digitalocean:index/volumeSnapshot:VolumeSnapshot",
     dockerProvider: "pulumi:providers:docker",
     network: "docker:index/network:Network",
     image: "docker:index/remoteImage:RemoteImage",
@@ -47,7 +52,11 @@ describe("resource graph", () => {
             sshKey: 2,
             record: 3,
             zoneSetting: 4,
-            command: 8,
+            command: 11,
+            copy: 1,
+            volume: 1,
+            volumeAttachment: 1,
+            volumeSnapshot: 1,
             dockerProvider: 1,
             network: 1,
             image: 5,
@@ -60,6 +69,7 @@ describe("resource graph", () => {
         expect(components).toEqual([
             "site:apps:Apps",
             "site:apps:ManagementAuth",
+            "site:apps:Themes",
             "site:dns:Records",
             "site:host:Certificates",
             "site:host:Server",
@@ -75,19 +85,12 @@ describe("resource graph", () => {
 
     it("runs the host scripts in order, each after the one before, then stores the DNS token and issues certificates", () => {
         const commands = all(T.command);
-        expect(commands.map((c) => c.name)).toEqual([
-            "site-00-wait-cloud-init",
-            "site-10-sysctl",
-            "site-20-docker-daemon",
-            "site-30-firewall",
-            "site-40-data-dirs",
-            "site-50-certificates",
-            "site-60-acme-credentials",
-            "site-70-certificates",
-        ]);
-        commands.slice(1, 6).forEach((command, i) => expect(command.opts.dependsOn).toEqual([commands[i].resource]));
-        expect(commands[6].opts.dependsOn).toEqual([find("site:host:Setup").resource]);
-        expect(commands[7].opts.dependsOn).toEqual([commands[6].resource]);
+        const hostScripts = renderHostScripts(prodSettings()).map((s) => `site-${s.name}`);
+        expect(commands.map((c) => c.name)).toEqual([...hostScripts, "site-60-acme-credentials", "site-70-certificates", "site-90-themes", "site-after-setup-prepare"]);
+        commands.slice(1, hostScripts.length).forEach((command, i) => expect(command.opts.dependsOn).toEqual([commands[i].resource]));
+        const credentials = find(T.command, "site-60-acme-credentials");
+        expect(credentials.opts.dependsOn).toEqual([find("site:host:Setup").resource]);
+        expect(find(T.command, "site-70-certificates").opts.dependsOn).toEqual([credentials.resource]);
     });
 
     it("hands the DNS token to the host on stdin, never in a command line", async () => {
@@ -100,7 +103,7 @@ describe("resource graph", () => {
         for (const command of all(T.command)) {
             const [script, triggers] = await Promise.all([resolved<string>(command.inputs.create), resolved<string[]>(command.inputs.triggers)]);
             expect(triggers[0]).toBe(sha256(script));
-            if (command.name < "site-60") expect(triggers).toHaveLength(1);
+            if (command.name < "site-60") expect([command.name, triggers.length]).toEqual([command.name, 1]);
         }
     });
 
@@ -109,9 +112,11 @@ describe("resource graph", () => {
         expect(triggers[1]).toBe(sha256(renderCertbotCommand(prodSettings())));
     });
 
-    it("takes the snapshot only after the apps are up, and keeps it when the droplet goes", () => {
+    it("takes the snapshot only after the apps are up (and the database dumped), and keeps it when the droplet goes", () => {
         const snapshot = find(T.snapshot);
-        expect(snapshot.opts.dependsOn).toEqual(expect.arrayContaining([find("site:apps:Apps").resource]));
+        const prepare = find(T.command, "site-after-setup-prepare");
+        expect(snapshot.opts.dependsOn).toEqual([prepare.resource]);
+        expect(prepare.opts.dependsOn).toEqual(expect.arrayContaining([find("site:apps:Apps").resource]));
         expect(snapshot.opts.retainOnDelete).toBe(true);
     });
 
@@ -250,6 +255,6 @@ describe("stack outputs", () => {
         });
         expect(await promiseOf(program.dropletIp)).toBe("203.0.113.20");
         expect(await promiseOf(program.sshCommand)).toBe("ssh root@203.0.113.20");
-        expect(await promiseOf(program.snapshotIds)).toEqual({ "after-setup": "site-after-setup-id" });
+        expect(await promiseOf(program.snapshotIds)).toEqual({ "after-setup": { droplet: "site-after-setup-id", dataVolume: "site-after-setup-data-id" } });
     });
 });

@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { containerTemplates, dataRoot, metadataAddress, routedServiceNames, routedServices } from "../config/catalogue";
 import { renderCertbotCommand, renderCertificateScripts } from "../render/certificates";
+import { renderSnapshotPrepareScript } from "../render/backups";
 import { renderCloudInit } from "../render/cloudInit";
+import { renderThemesInstallScript } from "../render/themes";
 import { renderAfterRules } from "../render/firewallRules";
 import { renderHostScripts } from "../render/hostScripts";
 import { cloudflareRanges } from "../config/cloudflareRanges";
@@ -25,7 +27,8 @@ describe("npm run render", () => {
 
     it("writes user data, numbered host scripts, the nginx config, containers and DNS", () => {
         expect(readdirSync(out).sort()).toEqual(["cloud-init.yaml", "containers.json", "dns.json", "host", "nginx"]);
-        expect(readdirSync(join(out, "host"))).toEqual([...renderHostScripts(settings), ...renderCertificateScripts()].map((s) => `${s.name}.sh`));
+        const onDemand = [renderSnapshotPrepareScript(), renderThemesInstallScript()];
+        expect(readdirSync(join(out, "host"))).toEqual([...renderHostScripts(settings), ...renderCertificateScripts(), ...onDemand].map((s) => `${s.name}.sh`));
         expect(readdirSync(join(out, "nginx"), { recursive: true }).map(String).sort()).toEqual(["auth", "auth/management.htpasswd", "conf.d", "conf.d/default.conf", "nginx.conf"]);
         for (const script of readdirSync(join(out, "host"))) expect(statSync(join(out, "host", script)).mode & 0o111).not.toBe(0);
         expect(readFileSync(join(out, "nginx/conf.d/default.conf"), "utf8")).toBe(renderNginxSiteConfig(settings, { trustedProxyRanges: cloudflareRanges }));
