@@ -161,7 +161,7 @@ fi
 # point on the droplet's own disk, where the data would be lost with the droplet.
 put_file /etc/systemd/system/docker.service.d/data-volume.conf 0644 <<'EOF' && systemctl daemon-reload
 [Unit]
-RequiresMountsFor=$mountpoint
+RequiresMountsFor=${dataRoot}
 EOF
 mkdir -p "$mountpoint"
 if ! mountpoint -q "$mountpoint"; then

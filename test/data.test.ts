@@ -42,7 +42,7 @@ describe("the data volume", () => {
         const mount = one(baseline, T.command, "site-35-data-volume");
         expect(mount.plain.create).toContain("mountpoint=/srv/site/data\n");
         expect(mount.plain.create).toContain('line="LABEL=site-data $mountpoint ext4 defaults,nofail');
-        expect(mount.plain.create).toContain("RequiresMountsFor=$mountpoint");
+        expect(mount.plain.create).toContain("RequiresMountsFor=/srv/site/data\n");
         expect(one(baseline, T.command, "site-00-wait-cloud-init").dependsOn).toEqual([`${T.attachment}::site-data-attachment`]);
     });
 

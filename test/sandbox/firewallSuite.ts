@@ -4,7 +4,7 @@
 // rendered, and real connections from "the internet". Needs root.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { network, publishedPorts, routedServices } from "../../config/catalogue";
+import { dataRoot, dataVolume, ghost, network, publishedPorts, routedServices } from "../../config/catalogue";
 import { parseSettings } from "../../config/schema";
 import { ContainerSpec, renderContainers } from "../../render/containers";
 import { certbotCommand, renewUnit } from "../../render/certificates";
@@ -55,12 +55,13 @@ export function firewallSuite(engine: DockerEngine): void {
     }
 
     function boot(): void {
-        // What systemd does at boot, in its order: ufw.service, systemd-sysctl (the network keys: the
-        // sandbox shares this machine's kernel), docker.service; the containers' restart policy does
-        // the rest.
-        sandbox.droplet(`/lib/ufw/ufw-init start quiet
-    cat /etc/sysctl.d/*.conf | grep -E '^\\s*net\\.' | sysctl -q -p -
-    systemctl start docker.service`);
+        // What systemd does at boot, in its order: the fstab mounts (the data volume), ufw.service,
+        // systemd-sysctl (the network keys: the sandbox shares this machine's kernel), docker.service
+        // (which requires the data volume's mount); the containers' restart policy does the rest.
+        sandbox.droplet(`mount ${dataRoot}
+/lib/ufw/ufw-init start quiet
+cat /etc/sysctl.d/*.conf | grep -E '^\\s*net\\.' | sysctl -q -p -
+systemctl start docker.service`);
         waitForContainers();
     }
 
@@ -82,7 +83,8 @@ export function firewallSuite(engine: DockerEngine): void {
         sandbox.droplet(`mkdir -p ${join(sandbox.work, "host")}`);
         for (const { name, script } of scripts) writeFileSync(join(sandbox.work, "host", `${name}.sh`), script);
         // The droplet as cloud-init leaves it: Docker from the distribution's package, running with
-        // its defaults; sshd listening.
+        // its defaults; sshd listening; the data volume attached, not yet mounted.
+        sandbox.attachVolume(dataVolume.label);
         sandbox.droplet("systemctl start docker.service");
         sandbox.buildStandInImage([...new Set(containers.map((c) => c.image))]);
         sandbox.startHostListeners([22, ...hostOnlyPorts]);
@@ -118,6 +120,12 @@ export function firewallSuite(engine: DockerEngine): void {
         it("installs the certificate renewal as a valid systemd service and timer", () => {
             expect(sandbox.droplet(`systemd-analyze verify /etc/systemd/system/${renewUnit}.service /etc/systemd/system/${renewUnit}.timer 2>&1`)).toBe("");
             expect(sandbox.droplet(`bash -n ${certbotCommand} && test -x ${certbotCommand} && echo ok`)).toBe("ok\n");
+        });
+
+        it("mounts the data volume, and the containers' data lands on it", () => {
+            expect(sandbox.droplet(`findmnt -n -o SOURCE ${dataRoot}`).trim()).toBe(sandbox.volumeDevice);
+            sandbox.droplet(`docker exec site-ghost sh -c 'echo "a post" > ${ghost.volumes[0].containerPath}/post.txt'`);
+            expect(sandbox.droplet(`findmnt -n -o SOURCE --target ${dataRoot}/${ghost.volumes[0].name}/post.txt`).trim()).toBe(sandbox.volumeDevice);
         });
 
         it("changes no file and no rule when it runs a second time, and says nothing", () => {
@@ -181,6 +189,12 @@ export function firewallSuite(engine: DockerEngine): void {
             sandbox.startHostListeners([22, ...hostOnlyPorts]);
         }, 300_000);
         checks();
+
+        it("still has the containers' data, on the volume, which Docker waited for", () => {
+            expect(sandbox.droplet(`findmnt -n -o SOURCE ${dataRoot}`).trim()).toBe(sandbox.volumeDevice);
+            expect(sandbox.droplet(`docker exec site-ghost cat ${ghost.volumes[0].containerPath}/post.txt`)).toBe("a post\n");
+            expect(sandbox.droplet("cat /etc/systemd/system/docker.service.d/data-volume.conf")).toContain(`RequiresMountsFor=${dataRoot}`);
+        });
     });
 
     describe("a config change", () => {

@@ -63,6 +63,8 @@ export function requireRootAndTools(engine: DockerEngine): void {
         dockerd: "docker.io",
         docker: "docker.io",
         busybox: "busybox-static",
+        losetup: "mount",
+        "mkfs.ext4": "e2fsprogs",
         shellcheck: "shellcheck",
     };
     const missing = Object.entries(tools).filter(([tool]) => {
@@ -92,6 +94,7 @@ export class Sandbox {
     private holder?: ChildProcess;
     private holderPid?: number;
     private world?: ChildProcess;
+    private loopDevice?: string;
     private hostListener = false;
 
     up(): void {
@@ -214,6 +217,21 @@ ${tags.map((tag) => `docker tag site-standin:sandbox ${tag}`).join("\n")}`;
         this.droplet(script);
     }
 
+    /**
+     * Attaches "the block storage volume": a loop device with an ext4 filesystem labelled as
+     * DigitalOcean formats it. Like a volume, it lives outside the droplet and survives reboots.
+     */
+    attachVolume(label: string): void {
+        const image = join(this.work, "volume.img");
+        execFileSync("truncate", ["-s", "256M", image]);
+        execFileSync("mkfs.ext4", ["-q", "-L", label, image]);
+        this.loopDevice = execFileSync("losetup", ["--find", "--show", image], { encoding: "utf8" }).trim();
+    }
+
+    get volumeDevice(): string | undefined {
+        return this.loopDevice;
+    }
+
     /** Power cut, new kernel network state, power on: the disk is all that survives. */
     reboot(boot: () => void): void {
         this.powerOff();
@@ -248,6 +266,7 @@ ${tags.map((tag) => `docker tag site-standin:sandbox ${tag}`).join("\n")}`;
             this.waitForExit(this.world.pid);
         }
         this.tryRun("ip", ["netns", "del", this.internetNs]);
+        if (this.loopDevice) this.tryRun("losetup", ["--detach", this.loopDevice]);
         rmSync(this.work, { recursive: true, force: true });
     }
 
