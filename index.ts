@@ -44,17 +44,18 @@ const server = new Server(
     { providers: [digitaloceanProvider] },
 );
 
+const droplet = { host: server.ipAddress, privateKey: server.deployPrivateKey, id: server.dropletId };
+
 const hostSetup = new HostSetup(
     "site",
-    { host: server.ipAddress, privateKey: server.deployPrivateKey, scripts: renderHostScripts(settings) },
+    { droplet, scripts: renderHostScripts(settings) },
     { dependsOn: [server.dataVolumeAttachment] },
 );
 
 const certificates = new Certificates(
     "site",
     {
-        host: server.ipAddress,
-        privateKey: server.deployPrivateKey,
+        droplet,
         dnsToken: secrets.acmeDnsToken,
         scripts: renderCertificateScripts(),
         certbotCommand: renderCertbotCommand(settings),
@@ -66,8 +67,7 @@ const auth = new ManagementAuth("site", { password: secrets.managementPassword }
 const apps = new Apps(
     "site",
     {
-        host: server.ipAddress,
-        privateKey: server.deployPrivateKey,
+        droplet,
         containers: renderContainers(
             settings,
             { ...secrets, managementPasswordHash: auth.passwordHash, managementHtpasswd: auth.htpasswd },
@@ -92,8 +92,7 @@ new Dns(
 const themes = new Themes(
     "site",
     {
-        host: server.ipAddress,
-        privateKey: server.deployPrivateKey,
+        droplet,
         localDir: themesDir,
         fingerprint: themesFingerprint(),
         remoteDir: ghostContentDir,
@@ -105,9 +104,7 @@ const themes = new Themes(
 const snapshots = new Snapshots(
     "site",
     {
-        host: server.ipAddress,
-        privateKey: server.deployPrivateKey,
-        dropletId: server.dropletId,
+        droplet,
         dataVolumeId: server.dataVolumeId,
         names: settings.snapshots,
         prepare: renderSnapshotPrepareScript(),

@@ -4,12 +4,11 @@ import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { network } from "../config/catalogue";
 import type { ContainerSpec } from "../render/containers";
+import type { DropletTarget } from "./connection";
 
 export interface AppsArgs {
-    /** Address of the Docker host, reached over SSH. */
-    readonly host: pulumi.Input<string>;
-    /** OpenSSH private key for root on that host (a secret). */
-    readonly privateKey: pulumi.Output<string>;
+    /** The Docker host, reached over SSH; its private key must be an Output (it is written to a file). */
+    readonly droplet: DropletTarget & { readonly privateKey: pulumi.Output<string> };
     readonly containers: readonly ContainerSpec<pulumi.Output<string>>[];
 }
 
@@ -42,8 +41,8 @@ export class Apps extends pulumi.ComponentResource {
         const provider = new docker.Provider(
             `${name}-docker`,
             {
-                host: pulumi.interpolate`ssh://root@${args.host}`,
-                sshOpts: identityFile(args.privateKey).apply((keyPath) => [
+                host: pulumi.interpolate`ssh://root@${args.droplet.host}`,
+                sshOpts: identityFile(args.droplet.privateKey).apply((keyPath) => [
                     "-i",
                     keyPath,
                     "-o",
@@ -60,17 +59,19 @@ export class Apps extends pulumi.ComponentResource {
             { parent: this, dependsOn: opts?.dependsOn },
         );
         const childOpts = { parent: this, provider };
+        // A new droplet (same reserved IP) has none of these: the label makes Pulumi create them again.
+        const dropletLabel = { label: "site.droplet", value: pulumi.output(args.droplet.id) };
 
         const privateNetwork = new docker.Network(
             `${name}-network`,
-            { name: network.name, driver: "bridge", ipamConfigs: [{ subnet: network.subnet }] },
+            { name: network.name, driver: "bridge", ipamConfigs: [{ subnet: network.subnet }], labels: [dropletLabel] },
             childOpts,
         );
 
         const images = new Map<string, docker.RemoteImage>();
         for (const image of new Set(args.containers.map((c) => c.image))) {
             const resourceName = `${name}-image-${image.replace(/[^a-zA-Z0-9.-]+/g, "-")}`;
-            images.set(image, new docker.RemoteImage(resourceName, { name: image }, childOpts));
+            images.set(image, new docker.RemoteImage(resourceName, { name: image, triggers: { droplet: pulumi.output(args.droplet.id) } }, childOpts));
         }
 
         const created = new Map<string, docker.Container>();
@@ -101,6 +102,7 @@ export class Apps extends pulumi.ComponentResource {
                               }
                             : undefined,
                         uploads: spec.uploads.map((u) => ({ file: u.path, content: u.content })),
+                        labels: [dropletLabel],
                     },
                     {
                         ...childOpts,

@@ -2,12 +2,11 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { renderCredentials } from "../render/certificates";
 import type { HostScript } from "../render/shell";
-import { sshConnection } from "./connection";
+import { DropletTarget, sshConnection } from "./connection";
 import { sha256 } from "./hostSetup";
 
 export interface CertificatesArgs {
-    readonly host: pulumi.Input<string>;
-    readonly privateKey: pulumi.Input<string>;
+    readonly droplet: DropletTarget;
     /** Cloudflare token allowed to edit this zone's DNS only (a secret). */
     readonly dnsToken: pulumi.Output<string>;
     /** The two scripts: credentials (reads the token on stdin), then issue. */
@@ -23,19 +22,19 @@ export interface CertificatesArgs {
 export class Certificates extends pulumi.ComponentResource {
     constructor(name: string, args: CertificatesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("site:host:Certificates", name, {}, opts);
-        const connection = sshConnection(args.host, args.privateKey);
+        const connection = sshConnection(args.droplet);
         const [credentialsScript, issueScript] = args.scripts;
         const credentials = pulumi.secret(args.dnsToken.apply(renderCredentials));
         const stored = new command.remote.Command(
             `${name}-${credentialsScript.name}`,
             // The token travels on stdin; a changed token re-runs the command.
-            { connection, create: credentialsScript.script, stdin: credentials, triggers: [sha256(credentialsScript.script), credentials] },
+            { connection, create: credentialsScript.script, stdin: credentials, triggers: [sha256(credentialsScript.script), args.droplet.id, credentials] },
             // The component's dependsOn does not hold back its children; pass it on.
             { parent: this, dependsOn: opts?.dependsOn },
         );
         new command.remote.Command(
             `${name}-${issueScript.name}`,
-            { connection, create: issueScript.script, triggers: [sha256(issueScript.script), sha256(args.certbotCommand)] },
+            { connection, create: issueScript.script, triggers: [sha256(issueScript.script), args.droplet.id, sha256(args.certbotCommand)] },
             { parent: this, dependsOn: [stored] },
         );
         this.registerOutputs({});

@@ -83,7 +83,9 @@ export class Server extends pulumi.ComponentResource {
         const volume = new digitalocean.Volume(
             `${name}-data`,
             {
-                name: `${stack}-site-data`,
+                // Volume names are unique per region, and a replaced volume is retained: a restored
+                // one needs a name of its own.
+                name: restoring ? `${stack}-site-data-${args.dataVolume.fromSnapshot.slice(0, 8)}` : `${stack}-site-data`,
                 region: args.region,
                 size: args.dataVolume.sizeGb,
                 description: `Data of every container of the ${stack} site`,

@@ -2,13 +2,11 @@ import * as command from "@pulumi/command";
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
 import type { HostScript } from "../render/shell";
-import { sshConnection } from "./connection";
+import { DropletTarget, sshConnection } from "./connection";
 import { sha256 } from "./hostSetup";
 
 export interface SnapshotsArgs {
-    readonly host: pulumi.Input<string>;
-    readonly privateKey: pulumi.Input<string>;
-    readonly dropletId: pulumi.Input<string>;
+    readonly droplet: DropletTarget;
     readonly dataVolumeId: pulumi.Input<string>;
     /** One consistent pair (droplet + data volume) per name, taken once. */
     readonly names: readonly string[];
@@ -35,16 +33,16 @@ export class Snapshots extends pulumi.ComponentResource {
     constructor(name: string, args: SnapshotsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("site:host:Snapshots", name, {}, opts);
         const stack = pulumi.getStack();
-        const connection = sshConnection(args.host, args.privateKey);
+        const connection = sshConnection(args.droplet);
         const pairs = args.names.map((snapshotName) => {
             const prepared = new command.remote.Command(
                 `${name}-${snapshotName}-prepare`,
-                { connection, create: args.prepare.script, triggers: [sha256(args.prepare.script)] },
+                { connection, create: args.prepare.script, triggers: [sha256(args.prepare.script), args.droplet.id] },
                 // The component's dependsOn does not hold back its children; pass it on.
                 { parent: this, dependsOn: opts?.dependsOn },
             );
             const after = { parent: this, retainOnDelete: true, dependsOn: [prepared] };
-            const droplet = new digitalocean.DropletSnapshot(`${name}-${snapshotName}`, { dropletId: args.dropletId, name: `${stack}-${snapshotName}` }, after);
+            const droplet = new digitalocean.DropletSnapshot(`${name}-${snapshotName}`, { dropletId: args.droplet.id, name: `${stack}-${snapshotName}` }, after);
             const volume = new digitalocean.VolumeSnapshot(
                 `${name}-${snapshotName}-data`,
                 { volumeId: args.dataVolumeId, name: `${stack}-${snapshotName}-data`, tags: ["site", stack] },

@@ -1,12 +1,11 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { HostScript } from "../render/shell";
-import { sshConnection } from "./connection";
+import { DropletTarget, sshConnection } from "./connection";
 import { sha256 } from "./hostSetup";
 
 export interface ThemesArgs {
-    readonly host: pulumi.Input<string>;
-    readonly privateKey: pulumi.Input<string>;
+    readonly droplet: DropletTarget;
     /** The repo's themes folder. */
     readonly localDir: string;
     /** Its content hash: the copy and the restart run again exactly when it changes. */
@@ -24,16 +23,16 @@ export interface ThemesArgs {
 export class Themes extends pulumi.ComponentResource {
     constructor(name: string, args: ThemesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("site:apps:Themes", name, {}, opts);
-        const connection = sshConnection(args.host, args.privateKey);
+        const connection = sshConnection(args.droplet);
         const copied = new command.remote.CopyToRemote(
             `${name}-copy`,
-            { connection, source: new pulumi.asset.FileArchive(args.localDir), remotePath: args.remoteDir, triggers: [args.fingerprint] },
+            { connection, source: new pulumi.asset.FileArchive(args.localDir), remotePath: args.remoteDir, triggers: [args.fingerprint, args.droplet.id] },
             // The component's dependsOn does not hold back its children; pass it on.
             { parent: this, dependsOn: opts?.dependsOn },
         );
         new command.remote.Command(
             `${name}-${args.install.name}`,
-            { connection, create: args.install.script, triggers: [sha256(args.install.script), args.fingerprint] },
+            { connection, create: args.install.script, triggers: [sha256(args.install.script), args.droplet.id, args.fingerprint] },
             { parent: this, dependsOn: [copied] },
         );
         this.registerOutputs({});

@@ -111,6 +111,8 @@ describe("restore", () => {
         expect(one(restored, T.droplet).plain.image).toBe("170396553");
         const volume = one(restored, T.volume).plain;
         expect(volume.snapshotId).toBe("5a4f1e0c-1b2d-4c3e-9f8a-0b1c2d3e4f5a");
+        // The old volume is retained, so the restored one gets a name of its own.
+        expect(volume.name).toBe("prod-site-data-5a4f1e0c");
         // The filesystem and its label come from the snapshot.
         expect(volume.initialFilesystemType).toBeUndefined();
     });

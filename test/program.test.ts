@@ -103,13 +103,24 @@ describe("resource graph", () => {
         for (const command of all(T.command)) {
             const [script, triggers] = await Promise.all([resolved<string>(command.inputs.create), resolved<string[]>(command.inputs.triggers)]);
             expect(triggers[0]).toBe(sha256(script));
-            if (command.name < "site-60") expect([command.name, triggers.length]).toEqual([command.name, 1]);
+            if (command.name < "site-60") expect([command.name, triggers.length]).toEqual([command.name, 2]);
         }
+    });
+
+    it("does everything on the droplet again when the droplet is replaced (its id is in every trigger and label)", async () => {
+        const dropletId = "site-droplet-id";
+        for (const remote of [...all(T.command), ...all(T.copy)]) {
+            expect([remote.name, await resolved<string[]>(remote.inputs.triggers)]).toEqual([remote.name, expect.arrayContaining([dropletId])]);
+        }
+        for (const container of [...all(T.container), ...all(T.network)]) {
+            expect([container.name, await resolved(container.inputs.labels)]).toEqual([container.name, [{ label: "site.droplet", value: dropletId }]]);
+        }
+        for (const image of all(T.image)) expect(await resolved(image.inputs.triggers)).toEqual({ droplet: dropletId });
     });
 
     it("issues certificates again when the hosts, certbot image or CA change", async () => {
         const triggers = await resolved<string[]>(find(T.command, "site-70-certificates").inputs.triggers);
-        expect(triggers[1]).toBe(sha256(renderCertbotCommand(prodSettings())));
+        expect(triggers[2]).toBe(sha256(renderCertbotCommand(prodSettings())));
     });
 
     it("takes the snapshot only after the apps are up (and the database dumped), and keeps it when the droplet goes", () => {
