@@ -20,6 +20,8 @@ export interface Evaluation {
 }
 
 export interface EvaluateOptions {
+    /** The stack whose Pulumi.<stack>.yaml is evaluated; prod unless given. */
+    readonly stack?: string;
     /** A Cloudflare range the live list has beyond ours. */
     readonly extraLiveRange?: string;
     /** Stands in for the themes folder's content hash. */
@@ -41,8 +43,9 @@ export async function evaluate(change: (values: Record<string, unknown>) => void
         const warnings: string[] = [];
         jest.spyOn(pulumi.log, "warn").mockImplementation(async (message: string) => void warnings.push(message));
         if (options.extraLiveRange) liveCloudflareRanges.ipv4Cidrs = [...liveCloudflareRanges.ipv4Cidrs, options.extraLiveRange];
-        setStackConfig("prod", change);
-        const program = await runWithMocks(() => import("../index"));
+        const stack = options.stack ?? "prod";
+        setStackConfig(stack, change);
+        const program = await runWithMocks(() => import("../index"), stack);
         const names = new Map(recorded.map((r) => [r.resource, `${r.type}::${r.name}`]));
         const resources = new Map<string, EvaluatedResource>();
         for (const r of recorded) {

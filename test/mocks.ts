@@ -34,7 +34,7 @@ const computed: Record<string, (name: string) => Record<string, unknown>> = {
     "command:remote:Command": () => ({ stdout: "", stderr: "" }),
 };
 
-export function installMocks(): void {
+export function installMocks(stack = "prod"): void {
     pulumi.runtime.setMocks(
         {
             newResource(args) {
@@ -49,7 +49,7 @@ export function installMocks(): void {
             },
         },
         "site",
-        "prod",
+        stack,
         false,
     );
 }
@@ -58,8 +58,8 @@ export function installMocks(): void {
  * Installs the mocks, then runs `load` (which imports the program) inside a root stack resource,
  * recording every resource with the options it was given.
  */
-export async function runWithMocks<T>(load: () => Promise<T>): Promise<T> {
-    installMocks();
+export async function runWithMocks<T>(load: () => Promise<T>, stack = "prod"): Promise<T> {
+    installMocks(stack);
     let loaded: T | undefined;
     await pulumi.runtime.runInPulumiStack(async () => {
         pulumi.runtime.registerStackTransformation((args) => {
