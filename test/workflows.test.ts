@@ -57,7 +57,7 @@ it("previews every touched stack on a pull request, after the tests, and posts t
     expect(Object.keys(pr.on)).toEqual(["pull_request"]);
     expect(pr.jobs.test.steps.map((s) => s.run).filter(Boolean)).toEqual(["npm ci", "npm test"]);
     expect(pr.jobs.preview.needs).toEqual(expect.arrayContaining(["test"]));
-    expect(pulumiStep(pr.jobs.preview).with).toMatchObject({ command: "preview", "stack-name": "${{ matrix.stack }}", "comment-on-pr": true });
+    expect(pulumiStep(pr.jobs.preview).with).toMatchObject({ command: "preview", "stack-name": "${{ matrix.stack }}", "comment-on-pr": true, policyPacks: "policy" });
 });
 
 it("deploys prod on merge to main only, after the tests, behind the reviewed production environment", () => {
@@ -65,7 +65,7 @@ it("deploys prod on merge to main only, after the tests, behind the reviewed pro
     expect(deploy.on).toEqual({ push: { branches: ["main"] } });
     expect(deploy.jobs.up.needs).toBe("test");
     expect(deploy.jobs.up.environment).toBe("production");
-    expect(pulumiStep(deploy.jobs.up).with).toMatchObject({ command: "up", "stack-name": "prod" });
+    expect(pulumiStep(deploy.jobs.up).with).toMatchObject({ command: "up", "stack-name": "prod", policyPacks: "policy" });
 });
 
 it("checks every stack for drift daily: refresh, then a preview that must find no change, failing loudly", () => {
