@@ -21,6 +21,7 @@ import { renderCloudInit } from "./render/cloudInit";
 import { renderContainers } from "./render/containers";
 import { renderDnsRecords, renderZoneSettings } from "./render/dns";
 import { renderHostScripts } from "./render/hostScripts";
+import { renderHostKeyScript } from "./render/ssh";
 import { ghostContentDir, renderThemesInstallScript } from "./render/themes";
 
 const { settings, secrets } = loadSiteConfig();
@@ -36,7 +37,8 @@ const server = new Server(
         image: settings.restoreDropletSnapshot || settings.dropletImage,
         sshPublicKeys: settings.sshPublicKeys,
         adminCidrs: settings.adminCidrs,
-        userData: renderCloudInit(),
+        adminUser: settings.adminUser,
+        userData: renderCloudInit,
         allowReplacement: settings.allowDropletReplacement,
         backups: settings.dropletBackups,
         dataVolume: { sizeGb: settings.dataVolumeSizeGb, ...dataVolume, fromSnapshot: settings.restoreVolumeSnapshot },
@@ -44,11 +46,21 @@ const server = new Server(
     { providers: [digitaloceanProvider] },
 );
 
-const droplet = { host: server.ipAddress, privateKey: server.deployPrivateKey, id: server.dropletId };
+const droplet = {
+    host: server.ipAddress,
+    user: settings.adminUser,
+    privateKey: server.deployPrivateKey,
+    hostKey: server.hostKey,
+    id: server.dropletId,
+};
 
 const hostSetup = new HostSetup(
     "site",
-    { droplet, scripts: renderHostScripts(settings) },
+    {
+        droplet,
+        hostKeyRotation: { script: renderHostKeyScript(), bootstrapHostKey: server.bootstrapHostKey, hostPrivateKey: server.hostPrivateKey },
+        scripts: renderHostScripts(settings),
+    },
     { dependsOn: [server.dataVolumeAttachment] },
 );
 
@@ -114,6 +126,6 @@ const snapshots = new Snapshots(
 
 export const urls = Object.fromEntries(routedServiceNames.map((name) => [name, `https://${settings.services[name].hostname}`]));
 export const dropletIp = server.ipAddress;
-export const sshCommand = pulumi.interpolate`ssh root@${server.ipAddress}`;
+export const sshCommand = pulumi.interpolate`ssh ${settings.adminUser}@${server.ipAddress}`;
 export const snapshotIds = snapshots.ids;
 export const dataVolumeId = server.dataVolumeId;

@@ -30,6 +30,17 @@ function identityFile(privateKey: pulumi.Output<string>): pulumi.Output<string> 
     );
 }
 
+/** The pinned host key, as the system ssh reads it (same folder, same reasoning as the key file). */
+function knownHostsFile(host: pulumi.Input<string>, hostKey: pulumi.Input<string>): pulumi.Output<string> {
+    const dir = join(".site", pulumi.getStack());
+    const path = join(dir, "known_hosts");
+    return pulumi.all([host, hostKey]).apply(([address, key]) => {
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        writeFileSync(path, `${address} ${key.trim()}\n`, { mode: 0o600 });
+        return path;
+    });
+}
+
 /** The site's containers on the droplet's Docker engine, on one private network. */
 export class Apps extends pulumi.ComponentResource {
     /** Name of each container, by service. */
@@ -37,22 +48,23 @@ export class Apps extends pulumi.ComponentResource {
 
     constructor(name: string, args: AppsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("site:apps:Apps", name, {}, opts);
-        const knownHosts = join(".site", pulumi.getStack(), "known_hosts");
         const provider = new docker.Provider(
             `${name}-docker`,
             {
-                host: pulumi.interpolate`ssh://root@${args.droplet.host}`,
-                sshOpts: identityFile(args.droplet.privateKey).apply((keyPath) => [
-                    "-i",
-                    keyPath,
-                    "-o",
-                    "IdentitiesOnly=yes",
-                    "-o",
-                    `UserKnownHostsFile=${knownHosts}`,
-                    // Trust on first use, then the key is checked on every connection.
-                    "-o",
-                    "StrictHostKeyChecking=accept-new",
-                ]),
+                host: pulumi.interpolate`ssh://${args.droplet.user}@${args.droplet.host}`,
+                sshOpts: pulumi
+                    .all([identityFile(args.droplet.privateKey), knownHostsFile(args.droplet.host, args.droplet.hostKey)])
+                    .apply(([keyPath, knownHosts]) => [
+                        "-i",
+                        keyPath,
+                        "-o",
+                        "IdentitiesOnly=yes",
+                        "-o",
+                        `UserKnownHostsFile=${knownHosts}`,
+                        // The droplet's key is known before the first connection: never trust another.
+                        "-o",
+                        "StrictHostKeyChecking=yes",
+                    ]),
             },
             // A component's dependsOn does not hold back its children: the provider, and so
             // everything that uses it, must wait for the host setup itself.

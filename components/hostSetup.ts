@@ -2,10 +2,15 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import type { HostScript } from "../render/shell";
-import { DropletTarget, sshConnection } from "./connection";
+import { asRoot, DropletTarget, sshConnection } from "./connection";
 
 export interface HostSetupArgs {
     readonly droplet: DropletTarget;
+    /**
+     * The first script, pinned to the bootstrap host key of the user data: it installs the real
+     * host key (its stdin, a secret) that every later connection is pinned to.
+     */
+    readonly hostKeyRotation: { readonly script: HostScript; readonly bootstrapHostKey: pulumi.Input<string>; readonly hostPrivateKey: pulumi.Output<string> };
     /** Rendered scripts, run in this order. */
     readonly scripts: readonly HostScript[];
 }
@@ -21,14 +26,24 @@ export class HostSetup extends pulumi.ComponentResource {
     constructor(name: string, args: HostSetupArgs, opts?: pulumi.ComponentResourceOptions) {
         super("site:host:Setup", name, {}, opts);
         const connection = sshConnection(args.droplet);
-        let previous: command.remote.Command | undefined;
+        const rotation = args.hostKeyRotation;
+        let previous = new command.remote.Command(
+            `${name}-${rotation.script.name}`,
+            {
+                connection: sshConnection(args.droplet, rotation.bootstrapHostKey),
+                create: asRoot(rotation.script.script),
+                stdin: pulumi.secret(rotation.hostPrivateKey),
+                triggers: [sha256(rotation.script.script), args.droplet.id],
+            },
+            // The first command also waits for what the component waits for (its dependsOn does
+            // not hold back its children).
+            { parent: this, dependsOn: opts?.dependsOn },
+        );
         for (const { name: scriptName, script } of args.scripts) {
             previous = new command.remote.Command(
                 `${name}-${scriptName}`,
-                { connection, create: script, triggers: [sha256(script), args.droplet.id] },
-                // The first script also waits for what the component waits for (its dependsOn does
-                // not hold back its children).
-                { parent: this, dependsOn: previous ? [previous] : opts?.dependsOn },
+                { connection, create: asRoot(script), triggers: [sha256(script), args.droplet.id] },
+                { parent: this, dependsOn: [previous] },
             );
         }
         this.registerOutputs({});

@@ -1,6 +1,7 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
+import type { CloudInitSeed } from "../render/cloudInit";
 
 export interface ServerArgs {
     readonly region: string;
@@ -8,8 +9,12 @@ export interface ServerArgs {
     readonly image: string;
     readonly sshPublicKeys: readonly string[];
     readonly adminCidrs: readonly string[];
-    /** cloud-init user data; holds no secret (the metadata service serves it for the droplet's life). */
-    readonly userData: string;
+    /**
+     * cloud-init user data from the admin user, the deploy key and the bootstrap host key (see
+     * render/cloudInit.ts: the metadata service serves it for the droplet's whole life).
+     */
+    readonly userData: (seed: CloudInitSeed) => string;
+    readonly adminUser: string;
     /**
      * When false, the droplet is protected and changes to its image, user data or SSH keys (each
      * of which would replace it) are ignored, so no config edit destroys it by surprise.
@@ -36,6 +41,12 @@ export class Server extends pulumi.ComponentResource {
     public readonly ipAddress: pulumi.Output<string>;
     /** OpenSSH private key Pulumi uses to reach the host (a secret). */
     public readonly deployPrivateKey: pulumi.Output<string>;
+    /** The host key in the user data, used only until the host setup installs the real one. */
+    public readonly bootstrapHostKey: pulumi.Output<string>;
+    /** The droplet's real SSH host key (public), which every connection pins. */
+    public readonly hostKey: pulumi.Output<string>;
+    /** Its private half (a secret), delivered over SSH, never through the user data. */
+    public readonly hostPrivateKey: pulumi.Output<string>;
     /** The block storage volume with every container's data. */
     public readonly dataVolumeId: pulumi.Output<string>;
     /** The attachment: resources that need the volume on the droplet depend on it. */
@@ -48,6 +59,14 @@ export class Server extends pulumi.ComponentResource {
         // Generated once and kept in state: the program's own way in, so no deployer's personal
         // key has to be handed to Pulumi. Stable, because changing a droplet's keys replaces it.
         const deployKey = new tls.PrivateKey(`${name}-deploy-key`, { algorithm: "ED25519" }, { parent: this });
+        // Host keys made here, so Pulumi knows what to pin before it ever connects.
+        const bootstrapHostKey = new tls.PrivateKey(`${name}-bootstrap-host-key`, { algorithm: "ED25519" }, { parent: this });
+        const hostKey = new tls.PrivateKey(`${name}-host-key`, { algorithm: "ED25519" }, { parent: this });
+        const userData = pulumi
+            .all([deployKey.publicKeyOpenssh, bootstrapHostKey.privateKeyOpenssh, bootstrapHostKey.publicKeyOpenssh])
+            .apply(([deployPublicKey, privateKey, publicKey]) =>
+                args.userData({ adminUser: args.adminUser, deployPublicKey: deployPublicKey.trim(), bootstrapHostKey: { privateKey, publicKey: publicKey.trim() } }),
+            );
         const keys = [
             new digitalocean.SshKey(`${name}-deploy`, { name: `${stack}-pulumi-deploy`, publicKey: deployKey.publicKeyOpenssh }, { parent: this }),
             ...args.sshPublicKeys.map(
@@ -65,7 +84,7 @@ export class Server extends pulumi.ComponentResource {
                 ipv6: true,
                 monitoring: true,
                 sshKeys: keys.map((key) => key.fingerprint),
-                userData: args.userData,
+                userData,
                 backups: args.backups,
                 tags: ["site", stack],
             },
@@ -134,11 +153,17 @@ export class Server extends pulumi.ComponentResource {
         this.dropletId = droplet.id;
         this.ipAddress = reservedIp.ipAddress;
         this.deployPrivateKey = deployKey.privateKeyOpenssh;
+        this.bootstrapHostKey = bootstrapHostKey.publicKeyOpenssh;
+        this.hostKey = hostKey.publicKeyOpenssh;
+        this.hostPrivateKey = hostKey.privateKeyOpenssh;
         this.dataVolumeId = volume.id;
         this.registerOutputs({
             dropletId: this.dropletId,
             ipAddress: this.ipAddress,
             deployPrivateKey: this.deployPrivateKey,
+            bootstrapHostKey: this.bootstrapHostKey,
+            hostKey: this.hostKey,
+            hostPrivateKey: this.hostPrivateKey,
             dataVolumeId: this.dataVolumeId,
         });
     }

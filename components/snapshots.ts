@@ -2,7 +2,7 @@ import * as command from "@pulumi/command";
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
 import type { HostScript } from "../render/shell";
-import { DropletTarget, sshConnection } from "./connection";
+import { asRoot, DropletTarget, sshConnection } from "./connection";
 import { sha256 } from "./hostSetup";
 
 export interface SnapshotsArgs {
@@ -37,7 +37,7 @@ export class Snapshots extends pulumi.ComponentResource {
         const pairs = args.names.map((snapshotName) => {
             const prepared = new command.remote.Command(
                 `${name}-${snapshotName}-prepare`,
-                { connection, create: args.prepare.script, triggers: [sha256(args.prepare.script), args.droplet.id] },
+                { connection, create: asRoot(args.prepare.script), triggers: [sha256(args.prepare.script), args.droplet.id] },
                 // The component's dependsOn does not hold back its children; pass it on.
                 { parent: this, dependsOn: opts?.dependsOn },
             );

@@ -1,7 +1,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { HostScript } from "../render/shell";
-import { DropletTarget, sshConnection } from "./connection";
+import { asRoot, DropletTarget, sshConnection } from "./connection";
 import { sha256 } from "./hostSetup";
 
 export interface ThemesArgs {
@@ -32,7 +32,7 @@ export class Themes extends pulumi.ComponentResource {
         );
         new command.remote.Command(
             `${name}-${args.install.name}`,
-            { connection, create: args.install.script, triggers: [sha256(args.install.script), args.droplet.id, args.fingerprint] },
+            { connection, create: asRoot(args.install.script), triggers: [sha256(args.install.script), args.droplet.id, args.fingerprint] },
             { parent: this, dependsOn: [copied] },
         );
         this.registerOutputs({});

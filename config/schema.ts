@@ -69,6 +69,13 @@ const settingsSchema = z.object({
     region: z.string().regex(/^[a-z]{3}\d$/, "is not a DigitalOcean region slug like fra1 or nyc3"),
     dropletSize: z.string().regex(/^[a-z0-9-]+$/, "is not a droplet size slug like s-1vcpu-2gb"),
     dropletImage: z.string().regex(/^ubuntu-\d\d-04-x64$/, "must be an Ubuntu LTS image slug like ubuntu-24-04-x64"),
+    adminUser: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_-]{0,31}$/, "is not a Linux user name (lower case, up to 32 characters)")
+        .refine((name) => !["root", "ubuntu", "nobody"].includes(name), "must be a user of its own, not root or a system user"),
+    adminShell: z.enum(["bash", "zsh"], { error: "must be bash or zsh" }),
+    sudoInsults: z.boolean(),
+    upgradeRebootTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "is not a time like 04:30 (UTC)"),
     sshPublicKeys: z
         .array(z.string().trim().refine(isSshPublicKey, "is not an OpenSSH public key line (ssh-ed25519 AAAA... comment)"))
         .min(1, "needs at least one key, or nobody can log in"),

@@ -1,16 +1,43 @@
 // The droplet's user data. DigitalOcean serves it to anything on the droplet that asks the
-// metadata service, for the droplet's whole life, so it holds no secret. Changing it replaces
-// the droplet, so it holds only what never changes: packages. Everything else is a host script
-// that runs over SSH and can change freely.
+// metadata service, for the droplet's whole life, and changing it replaces the droplet. So it
+// holds only what the first SSH connection needs and never changes:
+// - packages;
+// - the admin user, with the deploy key Pulumi connects with (later keys are managed over SSH);
+// - a *bootstrap* host key, so that first connection can already be verified. It is replaced by
+//   the real host key over SSH (`00-host-key`) before anything else happens, so what the
+//   metadata service goes on serving is a key the droplet no longer uses.
 import { stringify } from "yaml";
 
-export const cloudInitPackages = ["docker.io", "ufw", "openssl", "curl", "unattended-upgrades"] as const;
+export const cloudInitPackages = ["docker.io", "ufw", "openssl", "curl", "unattended-upgrades", "fail2ban"] as const;
 
-export function renderCloudInit(): string {
+export interface CloudInitSeed {
+    readonly adminUser: string;
+    /** Public key Pulumi logs in with. */
+    readonly deployPublicKey: string;
+    readonly bootstrapHostKey: { readonly privateKey: string; readonly publicKey: string };
+}
+
+export function renderCloudInit(seed: CloudInitSeed): string {
     const document = {
         package_update: true,
         package_upgrade: true,
         packages: [...cloudInitPackages],
+        users: [
+            {
+                name: seed.adminUser,
+                groups: ["sudo"],
+                shell: "/bin/bash",
+                // Pulumi runs the host setup through sudo without a terminal.
+                sudo: "ALL=(ALL) NOPASSWD:ALL",
+                lock_passwd: true,
+                ssh_authorized_keys: [seed.deployPublicKey],
+            },
+        ],
+        disable_root: true,
+        ssh_pwauth: false,
+        ssh_deletekeys: true,
+        ssh_genkeytypes: ["ed25519"],
+        ssh_keys: { ed25519_private: seed.bootstrapHostKey.privateKey, ed25519_public: seed.bootstrapHostKey.publicKey },
         runcmd: ["systemctl enable --now docker"],
     };
     return `#cloud-config\n${stringify(document)}`;

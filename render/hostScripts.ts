@@ -5,12 +5,13 @@ import type { Settings } from "../config/schema";
 import { certbotCommand, renderCertbotCommand, renderRenewService, renderRenewTimer, renewUnit } from "./certificates";
 import { blockBegin, blockEnd, renderAfter6Rules, renderAfterRules } from "./firewallRules";
 import { HostScript, script } from "./shell";
+import { renderSshScripts } from "./ssh";
 
 export type { HostScript } from "./shell";
 
 const waitForCloudInit = () =>
     script(
-        "00-wait-cloud-init",
+        "02-wait-cloud-init",
         "wait until cloud-init has installed the packages the other scripts need.",
         String.raw`
 status=0
@@ -215,5 +216,14 @@ systemctl enable --now ${renewUnit}.timer > /dev/null 2>&1
 
 /** Every host script, in run order. */
 export function renderHostScripts(settings: Settings): HostScript[] {
-    return [waitForCloudInit(), sysctl(), dockerDaemon(), firewall(settings), dataVolumeMount(), dataDirectories(), certificates(settings)];
+    return [
+        waitForCloudInit(),
+        sysctl(),
+        ...renderSshScripts(settings),
+        dockerDaemon(),
+        firewall(settings),
+        dataVolumeMount(),
+        dataDirectories(),
+        certificates(settings),
+    ];
 }

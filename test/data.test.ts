@@ -43,7 +43,7 @@ describe("the data volume", () => {
         expect(mount.plain.create).toContain("mountpoint=/srv/site/data\n");
         expect(mount.plain.create).toContain('line="LABEL=site-data $mountpoint ext4 defaults,nofail');
         expect(mount.plain.create).toContain("RequiresMountsFor=/srv/site/data\n");
-        expect(one(baseline, T.command, "site-00-wait-cloud-init").dependsOn).toEqual([`${T.attachment}::site-data-attachment`]);
+        expect(one(baseline, T.command, "site-00-host-key").dependsOn).toEqual([`${T.attachment}::site-data-attachment`]);
     });
 
     it("holds every container's data", () => {

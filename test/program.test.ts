@@ -1,6 +1,7 @@
 // The whole program under Pulumi's mocks, with the prod stack's config.
 import * as pulumi from "@pulumi/pulumi";
 import { publishedPorts } from "../config/catalogue";
+import { asRoot } from "../components/connection";
 import { sha256 } from "../components/hostSetup";
 import { renderCertbotCommand } from "../render/certificates";
 import { renderHostScripts } from "../render/hostScripts";
@@ -52,7 +53,7 @@ describe("resource graph", () => {
             sshKey: 2,
             record: 3,
             zoneSetting: 4,
-            command: 11,
+            command: 16,
             copy: 1,
             volume: 1,
             volumeAttachment: 1,
@@ -86,8 +87,15 @@ describe("resource graph", () => {
     it("runs the host scripts in order, each after the one before, then stores the DNS token and issues certificates", () => {
         const commands = all(T.command);
         const hostScripts = renderHostScripts(prodSettings()).map((s) => `site-${s.name}`);
-        expect(commands.map((c) => c.name)).toEqual([...hostScripts, "site-60-acme-credentials", "site-70-certificates", "site-90-themes", "site-after-setup-prepare"]);
-        commands.slice(1, hostScripts.length).forEach((command, i) => expect(command.opts.dependsOn).toEqual([commands[i].resource]));
+        expect(commands.map((c) => c.name)).toEqual([
+            "site-00-host-key",
+            ...hostScripts,
+            "site-60-acme-credentials",
+            "site-70-certificates",
+            "site-90-themes",
+            "site-after-setup-prepare",
+        ]);
+        commands.slice(1, hostScripts.length + 1).forEach((command, i) => expect(command.opts.dependsOn).toEqual([commands[i].resource]));
         const credentials = find(T.command, "site-60-acme-credentials");
         expect(credentials.opts.dependsOn).toEqual([find("site:host:Setup").resource]);
         expect(find(T.command, "site-70-certificates").opts.dependsOn).toEqual([credentials.resource]);
@@ -99,12 +107,41 @@ describe("resource graph", () => {
         for (const command of all(T.command)) expect(await resolved<string>(command.inputs.create)).not.toContain(testSecrets.acmeDnsToken);
     });
 
-    it("re-runs a remote command when its script changes (the first trigger is the script's hash)", async () => {
+    it("runs every host script as root through sudo, and re-runs it when it changes (the first trigger is its hash)", async () => {
         for (const command of all(T.command)) {
-            const [script, triggers] = await Promise.all([resolved<string>(command.inputs.create), resolved<string[]>(command.inputs.triggers)]);
+            const [create, triggers] = await Promise.all([resolved<string>(command.inputs.create), resolved<string[]>(command.inputs.triggers)]);
+            const script = /<<'SITE_SCRIPT_EOF'\n([\s\S]*)\nSITE_SCRIPT_EOF\n/.exec(create)![1];
+            expect(create).toBe(asRoot(script));
+            expect(create).toMatch(/sudo -n bash "\$file"$/);
             expect(triggers[0]).toBe(sha256(script));
             if (command.name < "site-60") expect([command.name, triggers.length]).toEqual([command.name, 2]);
         }
+    });
+
+    it("logs in as the admin user, never root, and pins the droplet's host key on every connection", async () => {
+        const mockHostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMOCKmockMOCKmockMOCKmockMOCKmockMOCKmock0000 deploy";
+        for (const remote of [...all(T.command), ...all(T.copy)]) {
+            const connection = await resolved<{ user: string; hostKey: string }>(remote.inputs.connection);
+            expect([remote.name, connection.user, connection.hostKey]).toEqual([remote.name, "site", mockHostKey]);
+        }
+        const provider = find(T.dockerProvider);
+        expect(await resolved(provider.inputs.host)).toBe("ssh://site@203.0.113.20");
+        // Provider config reaches the engine as JSON text.
+        const raw = await resolved<string[] | string>(provider.inputs.sshOpts);
+        const sshOpts: string[] = typeof raw === "string" ? JSON.parse(raw) : raw;
+        expect(sshOpts).toEqual(expect.arrayContaining(["StrictHostKeyChecking=yes"]));
+        const knownHosts = sshOpts.find((o) => o.startsWith("UserKnownHostsFile="))!.split("=")[1];
+        expect(require("node:fs").readFileSync(knownHosts, "utf8")).toBe(`203.0.113.20 ${mockHostKey}\n`);
+    });
+
+    it("rotates the host key first: the first command alone trusts the bootstrap key of the user data, and hands over the real key on stdin", async () => {
+        const rotation = find(T.command, "site-00-host-key");
+        expect(rotation.opts.dependsOn).toEqual([find("digitalocean:index/volumeAttachment:VolumeAttachment").resource]);
+        expect(await pulumi.isSecret(pulumi.output(rotation.inputs.stdin))).toBe(true);
+        expect(await resolved(rotation.inputs.stdin)).toMatch(/^-----BEGIN OPENSSH PRIVATE KEY-----/);
+        const userData = await resolved<string>(find(T.droplet).inputs.userData);
+        expect(userData).toContain("ed25519_private:");
+        expect(userData).toContain("disable_root: true");
     });
 
     it("does everything on the droplet again when the droplet is replaced (its id is in every trigger and label)", async () => {
@@ -265,7 +302,7 @@ describe("stack outputs", () => {
             portainer: "https://portainer.example.com",
         });
         expect(await promiseOf(program.dropletIp)).toBe("203.0.113.20");
-        expect(await promiseOf(program.sshCommand)).toBe("ssh root@203.0.113.20");
+        expect(await promiseOf(program.sshCommand)).toBe("ssh site@203.0.113.20");
         expect(await promiseOf(program.snapshotIds)).toEqual({ "after-setup": { droplet: "site-after-setup-id", dataVolume: "site-after-setup-data-id" } });
     });
 });

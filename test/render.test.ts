@@ -6,7 +6,9 @@ import { containerTemplates, dataRoot, metadataAddress, routedServiceNames, rout
 import { renderCertbotCommand, renderCertificateScripts } from "../render/certificates";
 import { renderSnapshotPrepareScript } from "../render/backups";
 import { renderCloudInit } from "../render/cloudInit";
+import { renderHostKeyScript } from "../render/ssh";
 import { renderThemesInstallScript } from "../render/themes";
+import { parse } from "yaml";
 import { renderAfterRules } from "../render/firewallRules";
 import { renderHostScripts } from "../render/hostScripts";
 import { cloudflareRanges } from "../config/cloudflareRanges";
@@ -28,7 +30,7 @@ describe("npm run render", () => {
     it("writes user data, numbered host scripts, the nginx config, containers and DNS", () => {
         expect(readdirSync(out).sort()).toEqual(["cloud-init.yaml", "containers.json", "dns.json", "host", "nginx"]);
         const onDemand = [renderSnapshotPrepareScript(), renderThemesInstallScript()];
-        expect(readdirSync(join(out, "host"))).toEqual([...renderHostScripts(settings), ...renderCertificateScripts(), ...onDemand].map((s) => `${s.name}.sh`));
+        expect(readdirSync(join(out, "host"))).toEqual([renderHostKeyScript(), ...renderHostScripts(settings), ...renderCertificateScripts(), ...onDemand].map((s) => `${s.name}.sh`));
         expect(readdirSync(join(out, "nginx"), { recursive: true }).map(String).sort()).toEqual(["auth", "auth/management.htpasswd", "conf.d", "conf.d/default.conf", "nginx.conf"]);
         for (const script of readdirSync(join(out, "host"))) expect(statSync(join(out, "host", script)).mode & 0o111).not.toBe(0);
         expect(readFileSync(join(out, "nginx/conf.d/default.conf"), "utf8")).toBe(renderNginxSiteConfig(settings, { trustedProxyRanges: cloudflareRanges }));
@@ -87,12 +89,22 @@ describe("npm run render", () => {
 });
 
 describe("user data", () => {
-    it("installs Docker from Ubuntu's packages and holds nothing that changes with config", () => {
-        const userData = renderCloudInit();
+    const seed = { adminUser: "site", deployPublicKey: "ssh-ed25519 AAAAdeploy", bootstrapHostKey: { privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----", publicKey: "ssh-ed25519 AAAAboot" } };
+
+    it("installs Docker from Ubuntu's packages and holds nothing else that changes with config", () => {
+        const userData = renderCloudInit(seed);
         expect(userData).toMatch(/^#cloud-config\n/);
         expect(userData).toMatch(/- docker\.io/);
-        // Nothing from the stack config: a config change must never alter (and so replace) the droplet.
-        for (const value of [settings.domain, settings.ghostImage, ...settings.adminCidrs]) expect(userData).not.toContain(value);
+        // Nothing from the stack config beyond the admin user: a config change must never alter
+        // (and so replace) the droplet; later keys and settings arrive over SSH.
+        for (const value of [settings.domain, settings.ghostImage, ...settings.adminCidrs, ...settings.sshPublicKeys]) expect(userData).not.toContain(value);
+    });
+
+    it("creates the admin user with the deploy key, turns root and password logins off, and seeds only the bootstrap host key", () => {
+        const userData = parse(renderCloudInit(seed).replace(/^#cloud-config\n/, ""));
+        expect(userData.users).toEqual([expect.objectContaining({ name: "site", lock_passwd: true, ssh_authorized_keys: ["ssh-ed25519 AAAAdeploy"] })]);
+        expect(userData).toMatchObject({ disable_root: true, ssh_pwauth: false, ssh_deletekeys: true, ssh_genkeytypes: ["ed25519"] });
+        expect(userData.ssh_keys).toEqual({ ed25519_private: seed.bootstrapHostKey.privateKey, ed25519_public: "ssh-ed25519 AAAAboot" });
     });
 });
 
