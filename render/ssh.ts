@@ -20,15 +20,26 @@ export function renderHostKeyScript(): HostScript {
         "the droplet's pinned SSH host key, read from stdin; every other host key removed.",
         `
 umask 077
-tmp=$(mktemp ${hostKeyPath}.XXXXXX)
-cat > "$tmp"
-ssh-keygen -y -f "$tmp" > "$tmp.pub"
-grep -q '^ssh-ed25519 ' "$tmp.pub" || { rm -f "$tmp" "$tmp.pub"; echo "stdin held no ed25519 private key" >&2; exit 1; }
-mv "$tmp" ${hostKeyPath}
-mv "$tmp.pub" ${hostKeyPath}.pub
-chmod 0644 ${hostKeyPath}.pub
-find /etc/ssh -maxdepth 1 -name 'ssh_host_*_key*' ! -name 'ssh_host_ed25519_key*' -delete
-systemctl restart ssh.service
+key=$(mktemp)
+trap 'rm -f "$key"' EXIT
+cat > "$key"
+public=$(ssh-keygen -y -f "$key") || { echo "stdin held no private key" >&2; exit 1; }
+case "$public" in
+    "ssh-ed25519 "*) ;;
+    *) echo "stdin held no ed25519 private key" >&2; exit 1 ;;
+esac
+changed=0
+put_file ${hostKeyPath} 0600 < "$key" && changed=1
+echo "$public" | put_file ${hostKeyPath}.pub 0644 && changed=1
+for old in /etc/ssh/ssh_host_*; do
+    case "$old" in
+        ${hostKeyPath} | ${hostKeyPath}.pub) ;;
+        *) rm -f "$old" && changed=1 && echo "removed $old" ;;
+    esac
+done
+if [ "$changed" -eq 1 ]; then
+    systemctl restart ssh.service
+fi
 `,
     );
 }

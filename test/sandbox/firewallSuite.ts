@@ -2,19 +2,21 @@
 // bypass UFW, containers still reach out, and a reboot changes nothing. Proven on a real network
 // stack (./sandbox.ts) with Debian's ufw, iptables and dockerd, the host scripts run exactly as
 // rendered, and real connections from "the internet". Needs root.
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { dataRoot, dataVolume, ghost, network, publishedPorts, routedServices } from "../../config/catalogue";
 import { parseSettings } from "../../config/schema";
 import { ContainerSpec, renderContainers } from "../../render/containers";
 import { certbotCommand, renewUnit } from "../../render/certificates";
 import { renderHostScripts } from "../../render/hostScripts";
+import { renderHostKeyScript } from "../../render/ssh";
 import { placeholderSecrets } from "../../render/siteFiles";
 import { prodValues } from "../fixtures";
 import { addresses, DockerEngine, requireRootAndTools, Sandbox, sandboxAdminCidrs } from "./sandbox";
 
 const settings = parseSettings({ ...prodValues(), adminCidrs: sandboxAdminCidrs });
 const scripts = renderHostScripts(settings);
+const hostKeyScript = renderHostKeyScript();
 const containers = renderContainers(settings, placeholderSecrets(), { trustedProxyRanges: [] });
 
 /** Host services besides sshd that must stay closed, and what a careless container publishes. */
@@ -26,8 +28,29 @@ export function firewallSuite(engine: DockerEngine): void {
     const figures = { probes: 0, leaks: 0 };
     let sandbox: Sandbox;
 
+    const keys = () => join(sandbox.work, "keys");
+
+    /** As the HostSetup component does: the host key rotation first (the real key on stdin), then the scripts in order. */
     function runHostSetup(): string {
-        return sandbox.droplet(scripts.map((s) => `bash ${join(sandbox.work, "host", `${s.name}.sh`)}`).join(" && "), 300_000);
+        const host = join(sandbox.work, "host");
+        const rotation = `bash ${join(host, `${hostKeyScript.name}.sh`)} < ${join(keys(), "host")}`;
+        return sandbox.droplet([rotation, ...scripts.map((s) => `bash ${join(host, `${s.name}.sh`)}`)].join(" && "), 300_000);
+    }
+
+    /** An SSH login from the internet's admin address, pinned to the droplet's real host key. */
+    function ssh(user: string, extra: string[] = [], knownHosts = join(keys(), "known_hosts")): { status: number; output: string } {
+        const args = [
+            ...["-i", join(keys(), "deploy"), "-b", addresses.admin.v4, "-o", `UserKnownHostsFile=${knownHosts}`],
+            ...["-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", ...extra],
+            `${user}@${addresses.droplet.v4}`,
+            "id -un",
+        ];
+        try {
+            return { status: 0, output: sandbox.internet(["ssh", ...args].map((a) => `'${a}'`).join(" ") + " 2>&1") };
+        } catch (error) {
+            const failed = error as { status: number; stdout: string; stderr: string };
+            return { status: failed.status, output: `${failed.stdout}${failed.stderr}` };
+        }
     }
 
     /** Starts a rendered container on the stand-in image, with every setting that matters to the network. */
@@ -61,6 +84,7 @@ export function firewallSuite(engine: DockerEngine): void {
         sandbox.droplet(`mount ${dataRoot}
 /lib/ufw/ufw-init start quiet
 cat /etc/sysctl.d/*.conf | grep -E '^\\s*net\\.' | sysctl -q -p -
+systemctl start ssh.service
 systemctl start docker.service`);
         waitForContainers();
     }
@@ -82,12 +106,24 @@ systemctl start docker.service`);
         sandbox.up();
         sandbox.droplet(`mkdir -p ${join(sandbox.work, "host")}`);
         for (const { name, script } of scripts) writeFileSync(join(sandbox.work, "host", `${name}.sh`), script);
-        // The droplet as cloud-init leaves it: Docker from the distribution's package, running with
-        // its defaults; sshd listening; the data volume attached, not yet mounted.
+        writeFileSync(join(sandbox.work, "host", `${hostKeyScript.name}.sh`), hostKeyScript.script);
+        // Keys Pulumi makes: its deploy key, the bootstrap host key (user data) and the real one.
+        sandbox.droplet(`mkdir -p ${keys()} && for key in deploy bootstrap host; do ssh-keygen -q -t ed25519 -N '' -C $key -f ${keys()}/$key; done
+echo "${addresses.droplet.v4} $(cut -d' ' -f1,2 ${keys()}/host.pub)" > ${keys()}/known_hosts`);
+        // The droplet as cloud-init leaves it: the admin user with the deploy key, the bootstrap
+        // host key, sshd; Docker from the distribution's package with its defaults; the data volume
+        // attached, not yet mounted.
+        sandbox.droplet(`useradd -m -s /bin/bash ${settings.adminUser}
+install -d -m 0700 -o ${settings.adminUser} -g ${settings.adminUser} /home/${settings.adminUser}/.ssh
+install -m 0600 -o ${settings.adminUser} -g ${settings.adminUser} ${keys()}/deploy.pub /home/${settings.adminUser}/.ssh/authorized_keys
+rm -f /etc/ssh/ssh_host_*
+install -m 0600 ${keys()}/bootstrap /etc/ssh/ssh_host_ed25519_key
+install -m 0644 ${keys()}/bootstrap.pub /etc/ssh/ssh_host_ed25519_key.pub
+systemctl start ssh.service`);
         sandbox.attachVolume(dataVolume.label);
         sandbox.droplet("systemctl start docker.service");
         sandbox.buildStandInImage([...new Set(containers.map((c) => c.image))]);
-        sandbox.startHostListeners([22, ...hostOnlyPorts]);
+        sandbox.startHostListeners(hostOnlyPorts);
     }, 180_000);
 
     afterAll(() => {
@@ -128,11 +164,30 @@ systemctl start docker.service`);
             expect(sandbox.droplet(`findmnt -n -o SOURCE --target ${dataRoot}/${ghost.volumes[0].name}/post.txt`).trim()).toBe(sandbox.volumeDevice);
         });
 
+        it("lets the admin user in with the deploy key, over the pinned real host key", () => {
+            expect(ssh(settings.adminUser)).toEqual({ status: 0, output: `${settings.adminUser}\n` });
+            expect(sandbox.droplet("ls /etc/ssh | grep '^ssh_host_'")).toBe("ssh_host_ed25519_key\nssh_host_ed25519_key.pub\n");
+        });
+
+        it("refuses root, passwords, and a client that would accept the bootstrap key", () => {
+            expect(ssh("root").output).toMatch(/Permission denied \(publickey\)/);
+            expect(ssh(settings.adminUser, ["-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password,keyboard-interactive"]).output).toMatch(/Permission denied \(publickey\)/);
+            writeFileSync(join(keys(), "bootstrap_hosts"), `${addresses.droplet.v4} ${readFileSync(join(keys(), "bootstrap.pub"), "utf8").split(" ").slice(0, 2).join(" ")}\n`);
+            expect(ssh(settings.adminUser, [], join(keys(), "bootstrap_hosts")).output).toMatch(/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/);
+        });
+
+        it("runs sshd with the DevSec settings it validated", () => {
+            const effective = sandbox.droplet("sshd -T");
+            for (const line of ["permitrootlogin no", "passwordauthentication no", "kbdinteractiveauthentication no", "x11forwarding no", "allowtcpforwarding no", "maxauthtries 3"]) {
+                expect(effective).toContain(`${line}\n`);
+            }
+        });
+
         it("changes no file and no rule when it runs a second time, and says nothing", () => {
             const state = () =>
                 sandbox.droplet(
                     `{ iptables-save; ip6tables-save; } | grep -v '^#' | sed -E 's/\\[[0-9]+:[0-9]+\\]/[0:0]/'
-    find /etc /usr/local /srv -xdev -type f -newer /proc/1/stat -exec sha256sum {} + 2>/dev/null | sort`,
+    find /etc /usr/local /home /srv -xdev -type f -newer /proc/1/stat -exec sha256sum {} + 2>/dev/null | sort`,
                 );
             const before = state();
             expect(runHostSetup()).toBe("");
@@ -186,9 +241,13 @@ systemctl start docker.service`);
     describe("after a reboot", () => {
         beforeAll(() => {
             sandbox.reboot(boot);
-            sandbox.startHostListeners([22, ...hostOnlyPorts]);
+            sandbox.startHostListeners(hostOnlyPorts);
         }, 300_000);
         checks();
+
+        it("still lets the admin user in over the pinned host key", () => {
+            expect(ssh(settings.adminUser)).toEqual({ status: 0, output: `${settings.adminUser}\n` });
+        });
 
         it("still has the containers' data, on the volume, which Docker waited for", () => {
             expect(sandbox.droplet(`findmnt -n -o SOURCE ${dataRoot}`).trim()).toBe(sandbox.volumeDevice);

@@ -2,7 +2,7 @@
 // joined by a veth pair, using documentation addresses only.
 //
 // The droplet is a network namespace plus a mount and PID namespace held open by one process:
-// /etc and /usr/local are copy-on-write overlays and /srv a bind mount, all kept in a "disk"
+// /etc, /usr/local and /home are copy-on-write overlays and /srv a bind mount, all kept in a "disk"
 // folder, /run is a fresh tmpfs. Killing that process is a power cut (every process in its PID namespace dies,
 // dockerd and containers included); deleting and re-creating the network namespace wipes every
 // rule, route and sysctl; the disk survives. That is a reboot, which `reboot()` plays.
@@ -64,6 +64,9 @@ export function requireRootAndTools(engine: DockerEngine): void {
         docker: "docker.io",
         busybox: "busybox-static",
         losetup: "mount",
+        sshd: "openssh-server",
+        ssh: "openssh-client",
+        useradd: "passwd",
         "mkfs.ext4": "e2fsprogs",
         shellcheck: "shellcheck",
     };
@@ -137,7 +140,7 @@ export class Sandbox {
         // PID 1 of the droplet is a bash loop: it reaps orphans (dockerd started in the background
         // by one command and stopped by the next), as init does.
         const script = `set -e
-for dir in /etc /usr/local; do
+for dir in /etc /usr/local /home; do
     name=-\$(basename $dir)
     mkdir -p ${this.disk}/upper$name ${this.disk}/work$name
     mount -t overlay overlay -o lowerdir=$dir,upperdir=${this.disk}/upper$name,workdir=${this.disk}/work$name $dir
