@@ -19,7 +19,7 @@ export const liveCloudflareRanges = {
     ipv6Cidrs: cloudflareRanges.filter((range) => range.includes(":")),
 };
 /** Every input the engine received, as the mock monitor saw it (secrets already unwrapped). */
-export const registeredInputs: { type: string; name: string; inputs: unknown }[] = [];
+export const registeredInputs: { type: string; name: string; inputs: unknown; provider?: string }[] = [];
 
 const computed: Record<string, (name: string) => Record<string, unknown>> = {
     "digitalocean:index/droplet:Droplet": () => ({ ipv4Address: "203.0.113.10", ipv6Address: "2001:db8::10" }),
@@ -38,7 +38,7 @@ export function installMocks(stack = "prod"): void {
     pulumi.runtime.setMocks(
         {
             newResource(args) {
-                registeredInputs.push({ type: args.type, name: args.name, inputs: args.inputs });
+                registeredInputs.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
                 const extra = computed[args.type]?.(args.name) ?? {};
                 return { id: `${args.name}-id`, state: { ...args.inputs, ...extra } };
             },

@@ -5,7 +5,10 @@ import { asRoot } from "../components/connection";
 import { sha256 } from "../components/hostSetup";
 import { renderCertbotCommand } from "../render/certificates";
 import { renderHostScripts } from "../render/hostScripts";
-import { prodSettings, testSecrets } from "./fixtures";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { prodSettings, repoRoot, testSecrets } from "./fixtures";
 import { all, find, isSecretOutput, promiseOf, recorded, registeredInputs, runWithMocks } from "./mocks";
 import { setStackConfig } from "./stackConfig";
 
@@ -192,6 +195,19 @@ describe("resource graph", () => {
 
     it("points every DNS record at the reserved IP, not the droplet's own address", async () => {
         for (const record of all(T.record)) expect(await resolved(record.inputs.content)).toBe("203.0.113.20");
+    });
+});
+
+describe("providers", () => {
+    it("gives every resource of a package whose default provider is disabled an explicit provider", () => {
+        const disabled = (parse(readFileSync(join(repoRoot, "Pulumi.yaml"), "utf8")).config["pulumi:disable-default-providers"].value as string[]).sort();
+        expect(disabled).toEqual(["cloudflare", "digitalocean", "docker"]);
+        const resources = registeredInputs.filter((r) => disabled.includes(r.type.split(":")[0]));
+        expect(resources.length).toBeGreaterThan(20);
+        // The engine gets a reference to one of the program's own providers, never a default one.
+        for (const resource of resources) {
+            expect([resource.type, resource.name, resource.provider]).toEqual([resource.type, resource.name, expect.stringMatching(/[:$]pulumi:providers:(digitalocean|cloudflare|docker)::(?!default)[^:]+::/)]);
+        }
     });
 });
 
