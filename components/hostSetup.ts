@@ -32,8 +32,12 @@ export class HostSetup extends pulumi.ComponentResource {
             {
                 connection: sshConnection(args.droplet, rotation.bootstrapHostKey),
                 create: asRoot(rotation.script.script),
+                // Only a new droplet still presents the bootstrap key this connection pins: the
+                // rotation runs when the droplet is created, and an edit to it later changes
+                // nothing on a droplet that already has its real key.
+                update: "true",
                 stdin: pulumi.secret(rotation.hostPrivateKey),
-                triggers: [sha256(rotation.script.script), args.droplet.id],
+                triggers: [args.droplet.id],
             },
             // The first command also waits for what the component waits for (its dependsOn does
             // not hold back its children).

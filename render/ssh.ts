@@ -11,8 +11,9 @@ export const adminKeysFile = ".ssh/authorized_keys.admins";
 /**
  * The first script over SSH, pinned to the bootstrap host key from the user data: installs the
  * droplet's real host key (from stdin) and removes every other, so later connections, pinned to
- * the real key, never trust the key the metadata service still serves. Its text must stay
- * stable: on a droplet that already has its real key, a re-run would meet the wrong pin.
+ * the real key, never trust the key the metadata service still serves. It runs once per droplet
+ * (components/hostSetup.ts): on a droplet that already has its real key the bootstrap pin would
+ * not match.
  */
 export function renderHostKeyScript(): HostScript {
     return script(
