@@ -83,7 +83,7 @@ const apps = new Apps(
         containers: renderContainers(
             settings,
             { ...secrets, managementPasswordHash: auth.passwordHash, managementHtpasswd: auth.htpasswd },
-            { trustedProxyRanges: cloudflareRanges },
+            cloudflareRanges,
         ),
     },
     { dependsOn: [hostSetup, certificates] },

@@ -101,7 +101,7 @@ export class Apps extends pulumi.ComponentResource {
                         memory: spec.memoryMb,
                         networksAdvanced: [{ name: privateNetwork.name, aliases: [spec.name] }],
                         ports: spec.ports.map((p) => ({ ip: p.hostIp, external: p.hostPort, internal: p.containerPort, protocol: "tcp" })),
-                        volumes: spec.volumes.map((v) => ({ hostPath: v.hostPath, containerPath: v.containerPath, readOnly: v.readOnly })),
+                        volumes: spec.volumes.map((v) => ({ hostPath: v.hostPath, volumeName: v.volumeName, containerPath: v.containerPath, readOnly: v.readOnly })),
                         envs: Object.entries(spec.env).map(([key, value]) => pulumi.interpolate`${key}=${value}`),
                         command: spec.command.length > 0 ? [...spec.command] : undefined,
                         healthcheck: spec.healthCheck

@@ -31,7 +31,7 @@ export function loadSiteConfig(): SiteConfig {
             return [name, new pulumi.Config(namespace).getSecret(key)];
         }),
     );
-    checkSecrets((name) => (fromConfig[name] !== undefined || fromEnv(name) !== undefined ? "set" : "missing"));
+    checkSecrets((name) => (fromConfig[name] !== undefined || fromEnv(name) !== undefined ? "set" : "missing"), settings.target);
     const secrets = Object.fromEntries(
         secretNames.map((name) => [name, fromConfig[name] ?? pulumi.secret(fromEnv(name) as string)]),
     ) as Record<SecretName, pulumi.Output<string>>;

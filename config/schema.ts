@@ -23,6 +23,9 @@ export const secretSources: Readonly<Record<string, { readonly key: string; read
 export const secretNames = ["digitaloceanToken", "cloudflareApiToken", "acmeDnsToken", "managementPassword", "mysqlPassword", "smtpPassword", "jupyterToken"] as const;
 export type SecretName = (typeof secretNames)[number];
 
+/** The secrets a local stack uses: no cloud account, no certificate authority. */
+export const localSecrets: readonly SecretName[] = ["managementPassword", "mysqlPassword", "smtpPassword", "jupyterToken"];
+
 export class ConfigError extends Error {
     constructor(readonly problems: readonly string[]) {
         super(`Invalid stack config:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
@@ -65,7 +68,12 @@ const service = z
     .strict();
 
 const settingsSchema = z.object({
-    domain: z.string().refine(isDomainName, "is not a domain name like example.com (lower case, no scheme, no dot at the end)"),
+    target: z.enum(["droplet", "local"], { error: "must be droplet (DigitalOcean and Cloudflare) or local (this machine's Docker engine)" }),
+    domain: z
+        .string()
+        .refine((d) => isDomainName(d) || d === "localhost", "is not a domain name like example.com (lower case, no scheme, no dot at the end)"),
+    localHttpPort: z.number().int().min(1).max(65535),
+    localHttpsPort: z.number().int().min(1).max(65535),
     region: z.string().regex(/^[a-z]{3}\d$/, "is not a DigitalOcean region slug like fra1 or nyc3"),
     dropletSize: z.string().regex(/^[a-z0-9-]+$/, "is not a droplet size slug like s-1vcpu-2gb"),
     dropletImage: z.string().regex(/^ubuntu-\d\d-04-x64$/, "must be an Ubuntu LTS image slug like ubuntu-24-04-x64"),
@@ -166,9 +174,23 @@ export function parseSettings(raw: Readonly<Record<string, unknown>>): Settings 
         }
         throw new ConfigError(problems);
     }
+    checkTarget(result.data, problems);
     const settings = { ...result.data, services: resolveServices(result.data, problems) };
     if (problems.length > 0) throw new ConfigError(problems);
     return settings;
+}
+
+/** What each target needs of the domain: a real Cloudflare zone, or the browsers' own localhost. */
+function checkTarget(data: RawSettings, problems: string[]): void {
+    if (data.target === "droplet" && data.domain === "localhost") {
+        problems.push(`${project}:domain: "localhost" is no Cloudflare zone; a droplet stack needs your domain; fix: pulumi config set ${project}:domain example.com (or ${project}:target local)`);
+    }
+    if (data.target === "local" && data.domain !== "localhost") {
+        problems.push(`${project}:domain: a local stack serves *.localhost, which browsers resolve to this machine; fix: pulumi config set ${project}:domain localhost`);
+    }
+    if (data.target === "local" && data.localHttpPort === data.localHttpsPort) {
+        problems.push(`${project}:localHttpsPort: is the same port as ${project}:localHttpPort; fix: pulumi config set ${project}:localHttpsPort 8443`);
+    }
 }
 
 function resolveServices(data: RawSettings, problems: string[]): Settings["services"] {
@@ -194,7 +216,10 @@ function resolveServices(data: RawSettings, problems: string[]): Settings["servi
             problems.push(`${key}.${name}.hostname: "${hostname}" is already the hostname of ${seen.get(hostname)}; give each service its own hostname`);
         }
         seen.set(hostname, name);
-        const proxied = entry.proxied ?? catalogue.proxiedByDefault;
+        const proxied = entry.proxied ?? (data.target === "local" ? false : catalogue.proxiedByDefault);
+        if (data.target === "local" && proxied) {
+            problems.push(`${key}.${name}.proxied: a local stack has no Cloudflare in front; fix: pulumi config set --path '${key}.${name}.proxied' false`);
+        }
         if (catalogue.websockets && proxied && !data.zoneWebsockets) {
             problems.push(`${key}.${name}.proxied: ${name} needs websockets, which the Cloudflare proxy drops while ${project}:zoneWebsockets is false; fix: pulumi config set ${project}:zoneWebsockets true, or pulumi config set --path '${key}.${name}.proxied' false`);
         }
@@ -209,9 +234,9 @@ export type SecretStatus = "set" | "missing" | "plaintext";
  * Names every secret that is neither set in config nor given by its environment variable, and
  * every one written in plain text into the stack file.
  */
-export function checkSecrets(status: (name: SecretName) => SecretStatus): void {
+export function checkSecrets(status: (name: SecretName) => SecretStatus, target: Settings["target"] = "droplet"): void {
     const problems: string[] = [];
-    for (const name of secretNames) {
+    for (const name of secretNames.filter((secret) => target === "droplet" || localSecrets.includes(secret))) {
         const { key, env } = secretSources[name];
         const fix = `fix: pulumi config set --secret ${key} <value>`;
         const state = status(name);

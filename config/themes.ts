@@ -2,7 +2,7 @@
 // content volume on `pulumi up` (nobody edits files inside a container).
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join, relative, resolve } from "node:path";
 
 /** The folder, relative to the project (where `pulumi up` runs). */
 export const themesDir = "themes";
@@ -16,4 +16,13 @@ export function themesFingerprint(dir = themesDir): string {
         .sort();
     for (const file of files) hash.update(`${relative(dir, file)}\0`).update(readFileSync(file)).update("\0");
     return hash.digest("hex");
+}
+
+/** Each theme (a folder of themes/) by name, as an absolute path: what the local target mounts. */
+export function themeFolders(dir = themesDir): Record<string, string> {
+    return Object.fromEntries(
+        readdirSync(dir, { withFileTypes: true })
+            .filter((entry) => entry.isDirectory())
+            .map((entry) => [entry.name, resolve(dir, entry.name)]),
+    );
 }

@@ -2,6 +2,7 @@
 // secret type S: Pulumi secret Outputs in the Apps component, placeholders in `npm run render`.
 import {
     ContainerTemplate,
+    DataVolume,
     dataRoot,
     ghost,
     HealthCheck,
@@ -21,8 +22,10 @@ export interface PublishedPort {
     readonly containerPort: number;
 }
 
+/** A host folder (`hostPath`) or a named Docker volume (`volumeName`) in a container. */
 export interface VolumeMount {
-    readonly hostPath: string;
+    readonly hostPath?: string;
+    readonly volumeName?: string;
     readonly containerPath: string;
     readonly readOnly: boolean;
 }
@@ -52,24 +55,42 @@ export interface ContainerSpec<S> {
 /** Secrets, and values derived from them, that containers need. */
 export type ContainerSecrets<S> = Readonly<Record<SecretName | "managementPasswordHash" | "managementHtpasswd", S>>;
 
-const dataVolumes = (template: ContainerTemplate): VolumeMount[] =>
-    template.volumes.map((volume) => ({
-        hostPath: `${dataRoot}/${volume.name}`,
-        containerPath: volume.containerPath,
-        readOnly: volume.readOnly ?? false,
-    }));
+/**
+ * Where the containers land: the one thing that differs between a droplet and this machine's
+ * Docker engine. Everything else about a container comes from the catalogue and the config.
+ */
+export interface Placement<S> {
+    /** Where a data volume lives; undefined leaves it out. */
+    readonly data: (volume: DataVolume, container: ContainerTemplate) => VolumeMount | undefined;
+    /** The address, and the host ports the proxy's 80 and 443 are published on. */
+    readonly publish: { readonly hostIp: string; readonly http: number; readonly https: number };
+    /** Files the proxy gets besides its configuration (the local target's certificates). */
+    readonly proxyFiles: readonly FileUpload<S>[];
+    /** Extra mounts for Ghost (the local target's live themes). */
+    readonly ghostMounts: readonly VolumeMount[];
+}
+
+/** The droplet: data on the block storage volume, the proxy on every address's 80 and 443. */
+export const dropletPlacement: Placement<never> = {
+    data: (volume) => ({ hostPath: `${dataRoot}/${volume.name}`, containerPath: volume.containerPath, readOnly: volume.readOnly ?? false }),
+    publish: { hostIp: "0.0.0.0", http: 80, https: 443 },
+    proxyFiles: [],
+    ghostMounts: [],
+};
 
 function spec<S>(
     template: ContainerTemplate,
     settings: Settings,
+    placement: Placement<S>,
     extra: Partial<Pick<ContainerSpec<S>, "ports" | "volumes" | "env" | "command" | "uploads" | "dependsOn">>,
 ): ContainerSpec<S> {
+    const data = template.volumes.flatMap((volume) => placement.data(volume, template) ?? []);
     return {
         name: template.name,
         image: settings[template.imageKey],
         networks: [network.name],
         ports: extra.ports ?? [],
-        volumes: [...dataVolumes(template), ...(extra.volumes ?? [])],
+        volumes: [...data, ...(extra.volumes ?? [])],
         env: extra.env ?? {},
         command: extra.command ?? [],
         restart: "unless-stopped",
@@ -83,21 +104,33 @@ function spec<S>(
 const databaseName = "ghost";
 const databaseUser = "ghost";
 
-export function renderContainers<S>(settings: Settings, secrets: ContainerSecrets<S>, proxyOptions: ProxyOptions): ContainerSpec<S>[] {
+export function renderContainers<S>(
+    settings: Settings,
+    secrets: ContainerSecrets<S>,
+    trustedProxyRanges: readonly string[],
+    placement: Placement<S> = dropletPlacement,
+): ContainerSpec<S>[] {
     const smtpImplicitTls = settings.smtpPort === 465;
+    const { hostIp, http, https } = placement.publish;
+    const proxyOptions: ProxyOptions = { trustedProxyRanges, publicHttpsPort: https };
+    const ghostUrl = `https://${settings.services.ghost.hostname}${https === 443 ? "" : `:${https}`}`;
     return [
-        spec<S>(proxy, settings, {
-            ports: publishedPorts.map((port) => ({ hostIp: "0.0.0.0", hostPort: port, containerPort: port })),
+        spec<S>(proxy, settings, placement, {
+            ports: [
+                { hostIp, hostPort: http, containerPort: publishedPorts[0] },
+                { hostIp, hostPort: https, containerPort: publishedPorts[1] },
+            ],
             uploads: [
                 { path: `/etc/nginx/${mainConfigPath}`, content: renderNginxMainConfig() },
                 { path: `/etc/nginx/${siteConfigPath}`, content: renderNginxSiteConfig(settings, proxyOptions) },
                 { path: `/etc/nginx/${htpasswdPath}`, content: secrets.managementHtpasswd },
+                ...placement.proxyFiles,
             ],
             dependsOn: [ghost.name, jupyter.name, portainer.name],
         }),
-        spec<S>(ghost, settings, {
+        spec<S>(ghost, settings, placement, {
             env: {
-                url: `https://${settings.services.ghost.hostname}`,
+                url: ghostUrl,
                 NODE_ENV: "production",
                 database__client: "mysql",
                 database__connection__host: mysql.name,
@@ -113,9 +146,10 @@ export function renderContainers<S>(settings: Settings, secrets: ContainerSecret
                 mail__options__auth__user: settings.smtpUser,
                 mail__options__auth__pass: secrets.smtpPassword,
             },
+            volumes: [...placement.ghostMounts],
             dependsOn: [mysql.name],
         }),
-        spec<S>(mysql, settings, {
+        spec<S>(mysql, settings, placement, {
             env: {
                 MYSQL_DATABASE: databaseName,
                 MYSQL_USER: databaseUser,
@@ -124,7 +158,7 @@ export function renderContainers<S>(settings: Settings, secrets: ContainerSecret
                 MYSQL_RANDOM_ROOT_PASSWORD: "yes",
             },
         }),
-        spec<S>(jupyter, settings, {
+        spec<S>(jupyter, settings, placement, {
             env: { JUPYTER_TOKEN: secrets.jupyterToken },
             command: [
                 "start-notebook.py",
@@ -133,7 +167,7 @@ export function renderContainers<S>(settings: Settings, secrets: ContainerSecret
                 "--ServerApp.trust_xheaders=True",
             ],
         }),
-        spec<S>(portainer, settings, {
+        spec<S>(portainer, settings, placement, {
             // Portainer manages containers through the Docker socket; that is its whole purpose.
             volumes: [{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock", readOnly: false }],
             command: ["--http-enabled", "--admin-password", secrets.managementPasswordHash],

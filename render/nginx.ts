@@ -15,6 +15,8 @@ export interface ProxyOptions {
      * Cloudflare's published ranges in production (config/cloudflareRanges.ts).
      */
     readonly trustedProxyRanges: readonly string[];
+    /** The port visitors reach HTTPS on (443 on a droplet; 8443 locally), for the HTTP redirect. */
+    readonly publicHttpsPort?: number;
 }
 
 /** Mozilla's "intermediate" TLS profile (ssl-config.mozilla.org, guideline 5.7), ECDHE suites only. */
@@ -156,7 +158,7 @@ export function renderNginxSiteConfig(settings: Settings, options: ProxyOptions)
             "listen 80;",
             "listen [::]:80;",
             `server_name ${hosts.map(({ hostname }) => hostname).join(" ")};`,
-            "return 301 https://$host$request_uri;",
+            `return 301 https://$host${(options.publicHttpsPort ?? 443) === 443 ? "" : `:${options.publicHttpsPort}`}$request_uri;`,
         ]),
         "",
         ...hosts.flatMap(({ service, hostname, proxied }) => [...serverBlock(service, hostname, proxied), ""]),

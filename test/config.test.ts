@@ -23,7 +23,19 @@ function errorFor(change: (values: Values) => void): string {
 describe("bad config is refused with the key and the fix", () => {
     it.each<[string, (v: Values) => void, RegExp]>([
         ["malformed domain", (v) => (v.domain = "https://example.com/"), /site:domain: is not a domain name.*fix: pulumi config set site:domain/],
-        ["domain without a dot", (v) => (v.domain = "localhost"), /site:domain: is not a domain name/],
+        ["domain without a dot", (v) => (v.domain = "intranet"), /site:domain: is not a domain name/],
+        ["localhost as a droplet's zone", (v) => (v.domain = "localhost"), /site:domain: "localhost" is no Cloudflare zone/],
+        ["a local stack outside localhost", (v) => (v.target = "local"), /site:domain: a local stack serves \*\.localhost/],
+        [
+            "a local stack behind Cloudflare",
+            (v) => {
+                v.target = "local";
+                v.domain = "localhost";
+                for (const [name, service] of Object.entries(services(v))) service.hostname = `${name}.localhost`;
+            },
+            /site:services\.ghost\.proxied: a local stack has no Cloudflare in front/,
+        ],
+        ["an unknown target", (v) => (v.target = "kubernetes"), /site:target: must be droplet .* or local/],
         ["duplicate hostnames", (v) => (services(v).portainer.hostname = "jupyter.example.com"), /site:services\.portainer\.hostname: "jupyter\.example\.com" is already the hostname of jupyter/],
         ["hostname outside the zone", (v) => (services(v).jupyter.hostname = "jupyter.example.org"), /site:services\.jupyter\.hostname: "jupyter\.example\.org" is not a host name inside example\.com; fix: pulumi config set --path/],
         ["invalid hostname", (v) => (services(v).jupyter.hostname = "jup_yter.example.com"), /site:services\.jupyter\.hostname: .* is not a host name/],

@@ -17,7 +17,7 @@ import { addresses, DockerEngine, requireRootAndTools, Sandbox, sandboxAdminCidr
 const settings = parseSettings({ ...prodValues(), adminCidrs: sandboxAdminCidrs });
 const scripts = renderHostScripts(settings);
 const hostKeyScript = renderHostKeyScript();
-const containers = renderContainers(settings, placeholderSecrets(), { trustedProxyRanges: [] });
+const containers = renderContainers(settings, placeholderSecrets(), []);
 
 /** Host services besides sshd that must stay closed, and what a careless container publishes. */
 const hostOnlyPorts = [2222, 3306];
@@ -63,7 +63,7 @@ export function firewallSuite(engine: DockerEngine): void {
             `--restart ${spec.restart}`,
             `--memory ${spec.memoryMb}m`,
             ...spec.ports.map((p) => `-p ${p.hostIp}:${p.hostPort}:${p.containerPort}`),
-            ...spec.volumes.filter((v) => v.hostPath.startsWith("/srv/")).map((v) => `-v ${v.hostPath}:${v.containerPath}`),
+            ...spec.volumes.filter((v) => v.hostPath?.startsWith("/srv/")).map((v) => `-v ${v.hostPath}:${v.containerPath}`),
             spec.image,
             ...listenPorts,
         ].join(" ");
