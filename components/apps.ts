@@ -1,47 +1,21 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { network } from "../config/catalogue";
 import type { ContainerSpec } from "../render/containers";
-import type { DropletTarget } from "./connection";
+import type { DockerEndpoint } from "./dockerEndpoint";
 
 export interface AppsArgs {
-    /** The Docker host, reached over SSH; its private key must be an Output (it is written to a file). */
-    readonly droplet: DropletTarget & { readonly privateKey: pulumi.Output<string> };
+    /** How to reach the Docker engine (components/dockerEndpoint.ts). */
+    readonly docker: DockerEndpoint;
+    /**
+     * Which machine the containers run on (the droplet's id, or "local"): it labels every
+     * container, network and image, so a new machine gets them all created again.
+     */
+    readonly generation: pulumi.Input<string>;
     readonly containers: readonly ContainerSpec<pulumi.Output<string>>[];
 }
 
-/**
- * The docker provider runs the system `ssh` (pulumi-docker#702), which reads its key from a file.
- * The key is written to an ignored folder of the project, readable by the owner only, under a
- * path that is the same on every run (it is part of the provider's config).
- */
-function identityFile(privateKey: pulumi.Output<string>): pulumi.Output<string> {
-    const dir = join(".site", pulumi.getStack());
-    const path = join(dir, "deploy_key");
-    return pulumi.unsecret(
-        privateKey.apply((key) => {
-            mkdirSync(dir, { recursive: true, mode: 0o700 });
-            writeFileSync(path, key, { mode: 0o600 });
-            chmodSync(path, 0o600);
-            return path;
-        }),
-    );
-}
-
-/** The pinned host key, as the system ssh reads it (same folder, same reasoning as the key file). */
-function knownHostsFile(host: pulumi.Input<string>, hostKey: pulumi.Input<string>): pulumi.Output<string> {
-    const dir = join(".site", pulumi.getStack());
-    const path = join(dir, "known_hosts");
-    return pulumi.all([host, hostKey]).apply(([address, key]) => {
-        mkdirSync(dir, { recursive: true, mode: 0o700 });
-        writeFileSync(path, `${address} ${key.trim()}\n`, { mode: 0o600 });
-        return path;
-    });
-}
-
-/** The site's containers on the droplet's Docker engine, on one private network. */
+/** The site's containers on a Docker engine (the droplet's, or this machine's), on one private network. */
 export class Apps extends pulumi.ComponentResource {
     /** Name of each container, by service. */
     public readonly containerNames: pulumi.Output<Record<string, string>>;
@@ -50,40 +24,25 @@ export class Apps extends pulumi.ComponentResource {
         super("site:apps:Apps", name, {}, opts);
         const provider = new docker.Provider(
             `${name}-docker`,
-            {
-                host: pulumi.interpolate`ssh://${args.droplet.user}@${args.droplet.host}`,
-                sshOpts: pulumi
-                    .all([identityFile(args.droplet.privateKey), knownHostsFile(args.droplet.host, args.droplet.hostKey)])
-                    .apply(([keyPath, knownHosts]) => [
-                        "-i",
-                        keyPath,
-                        "-o",
-                        "IdentitiesOnly=yes",
-                        "-o",
-                        `UserKnownHostsFile=${knownHosts}`,
-                        // The droplet's key is known before the first connection: never trust another.
-                        "-o",
-                        "StrictHostKeyChecking=yes",
-                    ]),
-            },
+            { host: args.docker.host, sshOpts: args.docker.sshOpts },
             // A component's dependsOn does not hold back its children: the provider, and so
             // everything that uses it, must wait for the host setup itself.
             { parent: this, dependsOn: opts?.dependsOn },
         );
         const childOpts = { parent: this, provider };
         // A new droplet (same reserved IP) has none of these: the label makes Pulumi create them again.
-        const dropletLabel = { label: "site.droplet", value: pulumi.output(args.droplet.id) };
+        const generationLabel = { label: "site.host", value: pulumi.output(args.generation) };
 
         const privateNetwork = new docker.Network(
             `${name}-network`,
-            { name: network.name, driver: "bridge", ipamConfigs: [{ subnet: network.subnet }], labels: [dropletLabel] },
+            { name: network.name, driver: "bridge", ipamConfigs: [{ subnet: network.subnet }], labels: [generationLabel] },
             childOpts,
         );
 
         const images = new Map<string, docker.RemoteImage>();
         for (const image of new Set(args.containers.map((c) => c.image))) {
             const resourceName = `${name}-image-${image.replace(/[^a-zA-Z0-9.-]+/g, "-")}`;
-            images.set(image, new docker.RemoteImage(resourceName, { name: image, triggers: { droplet: pulumi.output(args.droplet.id) } }, childOpts));
+            images.set(image, new docker.RemoteImage(resourceName, { name: image, triggers: { host: pulumi.output(args.generation) } }, childOpts));
         }
 
         const created = new Map<string, docker.Container>();
@@ -114,7 +73,7 @@ export class Apps extends pulumi.ComponentResource {
                               }
                             : undefined,
                         uploads: spec.uploads.map((u) => ({ file: u.path, content: u.content })),
-                        labels: [dropletLabel],
+                        labels: [generationLabel],
                     },
                     {
                         ...childOpts,

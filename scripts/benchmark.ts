@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     setStackConfig("prod");
     started = performance.now();
     const program = await runWithMocks(() => import("../index"));
-    await promiseOf(program.snapshotIds);
+    await promiseOf(program.snapshotIds!);
     const evaluateMs = performance.now() - started;
 
     const counts = new Map<string, number>();

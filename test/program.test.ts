@@ -156,9 +156,9 @@ describe("resource graph", () => {
             expect([remote.name, await resolved<string[]>(remote.inputs.triggers)]).toEqual([remote.name, expect.arrayContaining([dropletId])]);
         }
         for (const container of [...all(T.container), ...all(T.network)]) {
-            expect([container.name, await resolved(container.inputs.labels)]).toEqual([container.name, [{ label: "site.droplet", value: dropletId }]]);
+            expect([container.name, await resolved(container.inputs.labels)]).toEqual([container.name, [{ label: "site.host", value: dropletId }]]);
         }
-        for (const image of all(T.image)) expect(await resolved(image.inputs.triggers)).toEqual({ droplet: dropletId });
+        for (const image of all(T.image)) expect(await resolved(image.inputs.triggers)).toEqual({ host: dropletId });
     });
 
     it("issues certificates again when the hosts, certbot image or CA change", async () => {
@@ -320,8 +320,8 @@ describe("stack outputs", () => {
             jupyter: "https://jupyter.example.com",
             portainer: "https://portainer.example.com",
         });
-        expect(await promiseOf(program.dropletIp)).toBe("203.0.113.20");
-        expect(await promiseOf(program.sshCommand)).toBe("ssh site@203.0.113.20");
-        expect(await promiseOf(program.snapshotIds)).toEqual({ "after-setup": { droplet: "site-after-setup-id", dataVolume: "site-after-setup-data-id" } });
+        expect(await promiseOf(program.dropletIp!)).toBe("203.0.113.20");
+        expect(await promiseOf(program.sshCommand!)).toBe("ssh site@203.0.113.20");
+        expect(await promiseOf(program.snapshotIds!)).toEqual({ "after-setup": { droplet: "site-after-setup-id", dataVolume: "site-after-setup-data-id" } });
     });
 });
