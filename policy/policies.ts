@@ -9,7 +9,7 @@ const proxyName = `site-${proxy.name}`;
 interface ContainerProps {
     name?: string;
     ports?: { external?: number; internal: number }[];
-    volumes?: { hostPath?: string; containerPath?: string }[];
+    volumes?: { hostPath?: string; volumeName?: string; containerPath?: string }[];
     uploads?: { file: string; content?: string }[];
 }
 
@@ -59,12 +59,12 @@ export const managementNeedsAuth = containerPolicy(
 
 export const dataOnVolume = containerPolicy(
     "container-data-on-the-data-volume",
-    `Every container keeps its state in a host directory under ${dataRoot} (the protected block storage volume); nothing lives only inside a container.`,
+    `Every container keeps its state in a host directory under ${dataRoot} (the protected block storage volume) or, on the local target, a named Docker volume; nothing lives only inside a container.`,
     (props, _args, report) => {
-        const data = (props.volumes ?? []).filter((v) => v.hostPath?.startsWith(`${dataRoot}/`));
+        const data = (props.volumes ?? []).filter((v) => v.hostPath?.startsWith(`${dataRoot}/`) || v.volumeName);
         if (data.length === 0) report(`container ${props.name} keeps no data under ${dataRoot}: whatever it writes is lost when it is replaced`);
         for (const v of props.volumes ?? []) {
-            if (!v.hostPath && v.containerPath) report(`container ${props.name} has an anonymous volume at ${v.containerPath}; put it under ${dataRoot}`);
+            if (!v.hostPath && !v.volumeName && v.containerPath) report(`container ${props.name} has an anonymous volume at ${v.containerPath}; put it under ${dataRoot}`);
         }
     },
 );

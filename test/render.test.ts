@@ -81,6 +81,23 @@ describe("npm run render", () => {
         expect(result.status).toBe(0);
     });
 
+    it("writes a local stack's files: its nginx configuration and containers, nothing for a droplet", () => {
+        const localOut = mkdtempSync(join(tmpdir(), "render-local-"));
+        try {
+            const result = run(join(repoRoot, "node_modules/.bin/tsx"), ["scripts/render.ts", "--stack", "local", "--out", localOut], { cwd: repoRoot });
+            expect(result).toMatchObject({ status: 0 });
+            expect(readdirSync(localOut).sort()).toEqual(["containers.json", "nginx"]);
+            const containers = JSON.parse(readFileSync(join(localOut, "containers.json"), "utf8"));
+            expect(containers.find((c: { name: string }) => c.name === "proxy").ports).toEqual([
+                { hostIp: "127.0.0.1", hostPort: 8080, containerPort: 80 },
+                { hostIp: "127.0.0.1", hostPort: 8443, containerPort: 443 },
+            ]);
+            expect(readFileSync(join(localOut, "nginx/conf.d/default.conf"), "utf8")).toContain("server_name blog.localhost;");
+        } finally {
+            rmSync(localOut, { recursive: true, force: true });
+        }
+    });
+
     it("refuses a stack that does not exist, saying which file is missing", () => {
         const result = run(join(repoRoot, "node_modules/.bin/tsx"), ["scripts/render.ts", "--stack", "nope", "--out", out], { cwd: repoRoot });
         expect(result.status).not.toBe(0);
