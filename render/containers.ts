@@ -68,6 +68,8 @@ export interface Placement<S> {
     readonly proxyFiles: readonly FileUpload<S>[];
     /** Extra mounts for Ghost (the local target's live themes). */
     readonly ghostMounts: readonly VolumeMount[];
+    /** Ghost's mode: production caches theme templates, development re-reads them on every request. */
+    readonly ghostMode: "production" | "development";
 }
 
 /** The droplet: data on the block storage volume, the proxy on every address's 80 and 443. */
@@ -76,6 +78,7 @@ export const dropletPlacement: Placement<never> = {
     publish: { hostIp: "0.0.0.0", http: 80, https: 443 },
     proxyFiles: [],
     ghostMounts: [],
+    ghostMode: "production",
 };
 
 function spec<S>(
@@ -131,7 +134,7 @@ export function renderContainers<S>(
         spec<S>(ghost, settings, placement, {
             env: {
                 url: ghostUrl,
-                NODE_ENV: "production",
+                NODE_ENV: placement.ghostMode,
                 database__client: "mysql",
                 database__connection__host: mysql.name,
                 database__connection__user: databaseUser,

@@ -41,5 +41,7 @@ export function localPlacement<S>(
         publish: { hostIp: "127.0.0.1", http: settings.localHttpPort, https: settings.localHttpsPort },
         proxyFiles,
         ghostMounts,
+        // So a theme edit shows on the next reload, without a restart.
+        ghostMode: "development",
     };
 }

@@ -74,4 +74,7 @@ it("keeps data in named Docker volumes, and publishes https URLs with the local 
     });
     const ghostEnv = byName(local, "site-ghost").plain.envs as string[];
     expect(ghostEnv).toContain("url=https://blog.localhost:8443");
+    // Development mode re-reads theme templates, so an edit shows on reload; prod caches them.
+    expect(ghostEnv).toContain("NODE_ENV=development");
+    expect(byName(prod, "site-ghost").plain.envs).toContain("NODE_ENV=production");
 });
