@@ -6,12 +6,13 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { dataRoot, dataVolume, ghost, network, publishedPorts, routedServices } from "../../config/catalogue";
 import { parseSettings } from "../../config/schema";
-import { ContainerSpec, renderContainers } from "../../render/containers";
+import { renderContainers } from "../../render/containers";
 import { certbotCommand, renewUnit } from "../../render/certificates";
 import { renderHostScripts } from "../../render/hostScripts";
 import { renderHostKeyScript } from "../../render/ssh";
 import { placeholderSecrets } from "../../render/siteFiles";
 import { prodValues } from "../fixtures";
+import { dockerCommand, standInPorts } from "./containers";
 import { addresses, DockerEngine, requireRootAndTools, Sandbox, sandboxAdminCidrs } from "./sandbox";
 
 const settings = parseSettings({ ...prodValues(), adminCidrs: sandboxAdminCidrs });
@@ -51,22 +52,6 @@ export function firewallSuite(engine: DockerEngine): void {
             const failed = error as { status: number; stdout: string; stderr: string };
             return { status: failed.status, output: `${failed.stdout}${failed.stderr}` };
         }
-    }
-
-    /** Starts a rendered container on the stand-in image, with every setting that matters to the network. */
-    function dockerRun(spec: ContainerSpec<string>): string {
-        const listenPorts = spec.ports.length > 0 ? spec.ports.map((p) => p.containerPort) : [routedServices[spec.name as keyof typeof routedServices]?.port ?? 3306];
-        return [
-            "docker run -d",
-            `--name site-${spec.name}`,
-            ...spec.networks.map((n) => `--network ${n} --network-alias ${spec.name}`),
-            `--restart ${spec.restart}`,
-            `--memory ${spec.memoryMb}m`,
-            ...spec.ports.map((p) => `-p ${p.hostIp}:${p.hostPort}:${p.containerPort}`),
-            ...spec.volumes.filter((v) => v.hostPath?.startsWith("/srv/")).map((v) => `-v ${v.hostPath}:${v.containerPath}`),
-            spec.image,
-            ...listenPorts,
-        ].join(" ");
     }
 
     /** Open ports from a source, counted into the figures; a leak is an open port not expected. */
@@ -145,7 +130,7 @@ systemctl start ssh.service`);
         it("runs every rendered host script in order", () => {
             runHostSetup();
             sandbox.droplet(`docker network create --subnet ${network.subnet} ${network.name}`);
-            for (const spec of containers) sandbox.droplet(dockerRun(spec));
+            for (const spec of containers) sandbox.droplet(dockerCommand(spec, standInPorts(spec)));
             // A container that publishes ports it should not, on IPv4 and IPv6.
             sandbox.droplet(
                 `docker run -d --name rogue --restart unless-stopped ${roguePorts.map((p) => `-p 0.0.0.0:${p}:${p} -p [::]:${p}:${p}`).join(" ")} site-standin:sandbox ${roguePorts.join(" ")}`,

@@ -235,6 +235,28 @@ ${tags.map((tag) => `docker tag site-standin:sandbox ${tag}`).join("\n")}`;
         return this.loopDevice;
     }
 
+    /**
+     * Builds an nginx image from Debian's nginx binary (unpacked beside the system) and the
+     * libraries it links, laid out like the official image: its nginx user, its folders, its
+     * mime.types. The rendered configuration goes in as the Apps component puts it in.
+     */
+    buildNginxImage(nginxRoot: string, tag: string): void {
+        const root = join(this.work, "nginx-image");
+        const script = `set -e
+mkdir -p ${root}/usr/sbin ${root}/etc/nginx/conf.d ${root}/var/cache/nginx ${root}/var/log/nginx ${root}/var/lib/nginx ${root}/run ${root}/tmp
+cp ${nginxRoot}/usr/sbin/nginx ${root}/usr/sbin/nginx
+for lib in $(ldd ${nginxRoot}/usr/sbin/nginx | grep -o '/[^ ]*'); do cp -L --parents "$lib" ${root}; done
+cp ${nginxRoot}/etc/nginx/mime.types ${root}/etc/nginx/mime.types
+printf 'root:x:0:0:root:/root:/bin/sh\nnginx:x:101:101:nginx:/nonexistent:/bin/false\n' > ${root}/etc/passwd
+printf 'root:x:0:\nnginx:x:101:\n' > ${root}/etc/group
+chown -R 101:101 ${root}/var/cache/nginx
+ln -s /run ${root}/var/run
+ln -sf /dev/stdout ${root}/var/log/nginx/access.log
+ln -sf /dev/stderr ${root}/var/log/nginx/error.log
+tar -C ${root} -c . | docker import --change 'ENTRYPOINT ["/usr/sbin/nginx", "-g", "daemon off;"]' - ${tag} > /dev/null`;
+        this.droplet(script);
+    }
+
     /** Power cut, new kernel network state, power on: the disk is all that survives. */
     reboot(boot: () => void): void {
         this.powerOff();
