@@ -68,6 +68,7 @@ export function requireRootAndTools(engine: DockerEngine): void {
         ssh: "openssh-client",
         useradd: "passwd",
         "mkfs.ext4": "e2fsprogs",
+        curl: "curl",
         shellcheck: "shellcheck",
     };
     const missing = Object.entries(tools).filter(([tool]) => {
