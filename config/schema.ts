@@ -11,17 +11,23 @@ export const project = "site";
  * Pulumi CLI does not require, so CI can pass them as environment variables instead; the site's
  * own secrets are declared in Pulumi.yaml, so the CLI asks for them too.
  */
-export const secretSources: Readonly<Record<string, { readonly key: string; readonly env?: string }>> = {
+interface SecretSource {
+    readonly key: string;
+    readonly env?: string;
+}
+const secretTable = {
     digitaloceanToken: { key: "digitalocean:token", env: "DIGITALOCEAN_TOKEN" },
     cloudflareApiToken: { key: "cloudflare:apiToken", env: "CLOUDFLARE_API_TOKEN" },
-    managementPassword: { key: `${project}:managementPassword` },
     acmeDnsToken: { key: `${project}:acmeDnsToken` },
+    managementPassword: { key: `${project}:managementPassword` },
     mysqlPassword: { key: `${project}:mysqlPassword` },
     smtpPassword: { key: `${project}:smtpPassword` },
     jupyterToken: { key: `${project}:jupyterToken` },
-};
-export const secretNames = ["digitaloceanToken", "cloudflareApiToken", "acmeDnsToken", "managementPassword", "mysqlPassword", "smtpPassword", "jupyterToken"] as const;
-export type SecretName = (typeof secretNames)[number];
+} satisfies Record<string, SecretSource>;
+export type SecretName = keyof typeof secretTable;
+export const secretSources: Readonly<Record<SecretName, SecretSource>> = secretTable;
+/** Every secret, in the order problems are reported. */
+export const secretNames = Object.keys(secretTable) as SecretName[];
 
 /** The secrets a local stack uses: no cloud account, no certificate authority. */
 export const localSecrets: readonly SecretName[] = ["managementPassword", "mysqlPassword", "smtpPassword", "jupyterToken"];

@@ -2,7 +2,7 @@
 // from Debian's binary) on a Docker engine with its defaults, as on a developer's machine, and the
 // proxy routing each *.localhost host to its service over TLS, with the CA the certificates come
 // from. Runs in the host sandbox (test/sandbox/sandbox.ts). Needs root.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { network } from "../config/catalogue";
 import { parseSettings } from "../config/schema";
@@ -43,7 +43,7 @@ beforeAll(() => {
     const ca = makeCertificates(certificatesDir, hostnames);
     caFile = join(sandbox.work, "ca.pem");
     writeFileSync(caFile, ca);
-    const files = (name: string) => require("node:fs").readFileSync(join(certificatesDir, "live", ...name.split("/")), "utf8") as string;
+    const files = (name: string) => readFileSync(join(certificatesDir, "live", ...name.split("/")), "utf8");
     const certificates = Object.fromEntries(hostnames.map((h) => [h, { fullchain: files(`${h}/fullchain.pem`), privkey: files(`${h}/privkey.pem`) }]));
     const hash = bcryptHash(password, "abcdefghijklmnopqrstuv");
     const containers = renderContainers(

@@ -134,7 +134,7 @@ describe("resource graph", () => {
         const sshOpts: string[] = typeof raw === "string" ? JSON.parse(raw) : raw;
         expect(sshOpts).toEqual(expect.arrayContaining(["StrictHostKeyChecking=yes"]));
         const knownHosts = sshOpts.find((o) => o.startsWith("UserKnownHostsFile="))!.split("=")[1];
-        expect(require("node:fs").readFileSync(knownHosts, "utf8")).toBe(`203.0.113.20 ${mockHostKey}\n`);
+        expect(readFileSync(knownHosts, "utf8")).toBe(`203.0.113.20 ${mockHostKey}\n`);
     });
 
     it("rotates the host key first: the first command alone trusts the bootstrap key of the user data, and hands over the real key on stdin", async () => {

@@ -16,7 +16,7 @@ export function setStackConfig(
     for (const [key, value] of Object.entries(values)) {
         config[`${project}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
     }
-    for (const [name, value] of Object.entries(secrets)) config[secretSources[name].key] = value;
+    for (const [name, value] of Object.entries(secrets) as [SecretName, string][]) config[secretSources[name].key] = value;
     pulumi.runtime.setAllConfig(
         config,
         secretNames.map((name) => secretSources[name].key),

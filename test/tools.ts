@@ -1,6 +1,6 @@
 // Real tools the tests run. A missing tool fails the test with the command that installs it:
 // these checks never skip silently.
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 
 export function requireTool(command: string, debianPackage: string): string {
     const found = spawnSync("sh", ["-c", `command -v ${command}`], { encoding: "utf8" });
@@ -15,5 +15,3 @@ export function run(command: string, args: string[], options: { cwd?: string } =
     const result = spawnSync(command, args, { encoding: "utf8", cwd: options.cwd });
     return { status: result.status ?? -1, output: `${result.stdout}${result.stderr}` };
 }
-
-export { execFileSync };

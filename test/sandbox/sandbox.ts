@@ -99,7 +99,6 @@ export class Sandbox {
     private holderPid?: number;
     private world?: ChildProcess;
     private loopDevice?: string;
-    private hostListener = false;
 
     up(): void {
         mkdirSync(this.disk);
@@ -203,7 +202,6 @@ while :; do sleep 1 & wait $!; done`;
     /** Listeners on the droplet host itself (sshd and the like), started once per boot. */
     startHostListeners(ports: number[]): void {
         this.droplet(`setsid ${process.execPath} ${join(here, "listen.js")} ${ports.join(" ")} > /dev/null 2>&1 < /dev/null &`);
-        this.hostListener = true;
     }
 
     /** Builds the stand-in image (busybox httpd and nc) under each given tag. */
@@ -262,7 +260,6 @@ tar -C ${root} -c . | docker import --change 'ENTRYPOINT ["/usr/sbin/nginx", "-g
     reboot(boot: () => void): void {
         this.powerOff();
         this.powerOn();
-        this.hostListener = false;
         boot();
     }
 
@@ -296,14 +293,6 @@ tar -C ${root} -c . | docker import --change 'ENTRYPOINT ["/usr/sbin/nginx", "-g
         rmSync(this.work, { recursive: true, force: true });
     }
 
-    dockerdLog(): string {
-        return this.tryRun("tail", ["-n", "40", join(this.work, "dockerd.log")]);
-    }
-
-    get hasHostListeners(): boolean {
-        return this.hostListener;
-    }
-
     /** Waits (synchronously: tests call this from cleanup) until a process is gone or a zombie. */
     private waitForExit(pid?: number): void {
         const deadline = Date.now() + 15_000;
@@ -328,11 +317,12 @@ tar -C ${root} -c . | docker import --change 'ENTRYPOINT ["/usr/sbin/nginx", "-g
         execFileSync("ip", [...family, "-n", netns, ...args], { stdio: ["ignore", "ignore", "pipe"] });
     }
 
-    private tryRun(command: string, args: string[]): string {
+    /** Cleanup that may find nothing to clean. */
+    private tryRun(command: string, args: string[]): void {
         try {
-            return execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+            execFileSync(command, args, { stdio: "ignore" });
         } catch {
-            return "";
+            // already gone
         }
     }
 }
