@@ -42,7 +42,10 @@ export class Apps extends pulumi.ComponentResource {
         const images = new Map<string, docker.RemoteImage>();
         for (const image of new Set(args.containers.map((c) => c.image))) {
             const resourceName = `${name}-image-${image.replace(/[^a-zA-Z0-9.-]+/g, "-")}`;
-            images.set(image, new docker.RemoteImage(resourceName, { name: image, triggers: { host: pulumi.output(args.generation) } }, childOpts));
+            images.set(
+                image,
+                new docker.RemoteImage(resourceName, { name: image, triggers: { host: pulumi.output(args.generation) } }, childOpts),
+            );
         }
 
         const created = new Map<string, docker.Container>();
@@ -60,7 +63,12 @@ export class Apps extends pulumi.ComponentResource {
                         memory: spec.memoryMb,
                         networksAdvanced: [{ name: privateNetwork.name, aliases: [spec.name] }],
                         ports: spec.ports.map((p) => ({ ip: p.hostIp, external: p.hostPort, internal: p.containerPort, protocol: "tcp" })),
-                        volumes: spec.volumes.map((v) => ({ hostPath: v.hostPath, volumeName: v.volumeName, containerPath: v.containerPath, readOnly: v.readOnly })),
+                        volumes: spec.volumes.map((v) => ({
+                            hostPath: v.hostPath,
+                            volumeName: v.volumeName,
+                            containerPath: v.containerPath,
+                            readOnly: v.readOnly,
+                        })),
                         envs: Object.entries(spec.env).map(([key, value]) => pulumi.interpolate`${key}=${value}`),
                         command: spec.command.length > 0 ? [...spec.command] : undefined,
                         healthcheck: spec.healthCheck

@@ -28,13 +28,22 @@ export class Certificates extends pulumi.ComponentResource {
         const stored = new command.remote.Command(
             `${name}-${credentialsScript.name}`,
             // The token travels on stdin; a changed token re-runs the command.
-            { connection, create: asRoot(credentialsScript.script), stdin: credentials, triggers: [sha256(credentialsScript.script), args.droplet.id, credentials] },
+            {
+                connection,
+                create: asRoot(credentialsScript.script),
+                stdin: credentials,
+                triggers: [sha256(credentialsScript.script), args.droplet.id, credentials],
+            },
             // The component's dependsOn does not hold back its children; pass it on.
             { parent: this, dependsOn: opts?.dependsOn },
         );
         new command.remote.Command(
             `${name}-${issueScript.name}`,
-            { connection, create: asRoot(issueScript.script), triggers: [sha256(issueScript.script), args.droplet.id, sha256(args.certbotCommand)] },
+            {
+                connection,
+                create: asRoot(issueScript.script),
+                triggers: [sha256(issueScript.script), args.droplet.id, sha256(args.certbotCommand)],
+            },
             { parent: this, dependsOn: [stored] },
         );
         this.registerOutputs({});

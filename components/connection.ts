@@ -18,7 +18,10 @@ export interface DropletTarget {
 }
 
 /** How the remote commands reach the droplet: the admin user, the deploy key, the pinned host key. */
-export function sshConnection(droplet: DropletTarget, hostKey: pulumi.Input<string> = droplet.hostKey): command.types.input.remote.ConnectionArgs {
+export function sshConnection(
+    droplet: DropletTarget,
+    hostKey: pulumi.Input<string> = droplet.hostKey,
+): command.types.input.remote.ConnectionArgs {
     return {
         host: droplet.host,
         user: droplet.user,

@@ -53,9 +53,9 @@ export class Dns extends pulumi.ComponentResource {
             }
         });
 
-        this.records = pulumi.all(records.map((r) => pulumi.all([r.name, r.proxied]))).apply((rows) =>
-            rows.map(([recordName, proxied]) => ({ name: recordName, proxied: proxied ?? false })),
-        );
+        this.records = pulumi
+            .all(records.map((r) => pulumi.all([r.name, r.proxied])))
+            .apply((rows) => rows.map(([recordName, proxied]) => ({ name: recordName, proxied: proxied ?? false })));
         this.registerOutputs({ records: this.records });
     }
 }

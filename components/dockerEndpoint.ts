@@ -42,16 +42,18 @@ function knownHostsFile(host: pulumi.Input<string>, hostKey: pulumi.Input<string
 export function dockerOverSsh(droplet: DropletTarget & { readonly privateKey: pulumi.Output<string> }): DockerEndpoint {
     return {
         host: pulumi.interpolate`ssh://${droplet.user}@${droplet.host}`,
-        sshOpts: pulumi.all([identityFile(droplet.privateKey), knownHostsFile(droplet.host, droplet.hostKey)]).apply(([keyPath, knownHosts]) => [
-            "-i",
-            keyPath,
-            "-o",
-            "IdentitiesOnly=yes",
-            "-o",
-            `UserKnownHostsFile=${knownHosts}`,
-            // The droplet's key is known before the first connection: never trust another.
-            "-o",
-            "StrictHostKeyChecking=yes",
-        ]),
+        sshOpts: pulumi
+            .all([identityFile(droplet.privateKey), knownHostsFile(droplet.host, droplet.hostKey)])
+            .apply(([keyPath, knownHosts]) => [
+                "-i",
+                keyPath,
+                "-o",
+                "IdentitiesOnly=yes",
+                "-o",
+                `UserKnownHostsFile=${knownHosts}`,
+                // The droplet's key is known before the first connection: never trust another.
+                "-o",
+                "StrictHostKeyChecking=yes",
+            ]),
     };
 }

@@ -10,7 +10,11 @@ export interface HostSetupArgs {
      * The first script, pinned to the bootstrap host key of the user data: it installs the real
      * host key (its stdin, a secret) that every later connection is pinned to.
      */
-    readonly hostKeyRotation: { readonly script: HostScript; readonly bootstrapHostKey: pulumi.Input<string>; readonly hostPrivateKey: pulumi.Output<string> };
+    readonly hostKeyRotation: {
+        readonly script: HostScript;
+        readonly bootstrapHostKey: pulumi.Input<string>;
+        readonly hostPrivateKey: pulumi.Output<string>;
+    };
     /** Rendered scripts, run in this order. */
     readonly scripts: readonly HostScript[];
 }

@@ -34,7 +34,11 @@ export class LocalEngine extends pulumi.ComponentResource {
         this.certificates = Object.fromEntries(
             args.hostnames.map((hostname) => {
                 const key = new tls.PrivateKey(`${name}-${hostname}-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this });
-                const request = new tls.CertRequest(`${name}-${hostname}-csr`, { privateKeyPem: key.privateKeyPem, dnsNames: [hostname], subject: { commonName: hostname } }, { parent: this });
+                const request = new tls.CertRequest(
+                    `${name}-${hostname}-csr`,
+                    { privateKeyPem: key.privateKeyPem, dnsNames: [hostname], subject: { commonName: hostname } },
+                    { parent: this },
+                );
                 const certificate = new tls.LocallySignedCert(
                     `${name}-${hostname}-cert`,
                     {
@@ -47,7 +51,10 @@ export class LocalEngine extends pulumi.ComponentResource {
                     },
                     { parent: this },
                 );
-                return [hostname, { fullchain: pulumi.interpolate`${certificate.certPem}${ca.certPem}`, privkey: pulumi.secret(key.privateKeyPem) }];
+                return [
+                    hostname,
+                    { fullchain: pulumi.interpolate`${certificate.certPem}${ca.certPem}`, privkey: pulumi.secret(key.privateKeyPem) },
+                ];
             }),
         );
         this.caCertificate = ca.certPem;

@@ -27,9 +27,7 @@ export class ManagementAuth extends pulumi.ComponentResource {
             { parent: this },
         );
         this.passwordHash = pulumi.secret(
-            pulumi
-                .all([args.password, salt.result])
-                .apply(([password, saltText]) => bcryptHash(password, saltText)),
+            pulumi.all([args.password, salt.result]).apply(([password, saltText]) => bcryptHash(password, saltText)),
         );
         this.htpasswd = pulumi.secret(this.passwordHash.apply(renderHtpasswd));
         this.registerOutputs({ passwordHash: this.passwordHash, htpasswd: this.htpasswd });

@@ -65,12 +65,21 @@ export class Server extends pulumi.ComponentResource {
         const userData = pulumi
             .all([deployKey.publicKeyOpenssh, bootstrapHostKey.privateKeyOpenssh, bootstrapHostKey.publicKeyOpenssh])
             .apply(([deployPublicKey, privateKey, publicKey]) =>
-                args.userData({ adminUser: args.adminUser, deployPublicKey: deployPublicKey.trim(), bootstrapHostKey: { privateKey, publicKey: publicKey.trim() } }),
+                args.userData({
+                    adminUser: args.adminUser,
+                    deployPublicKey: deployPublicKey.trim(),
+                    bootstrapHostKey: { privateKey, publicKey: publicKey.trim() },
+                }),
             );
         const keys = [
-            new digitalocean.SshKey(`${name}-deploy`, { name: `${stack}-pulumi-deploy`, publicKey: deployKey.publicKeyOpenssh }, { parent: this }),
+            new digitalocean.SshKey(
+                `${name}-deploy`,
+                { name: `${stack}-pulumi-deploy`, publicKey: deployKey.publicKeyOpenssh },
+                { parent: this },
+            ),
             ...args.sshPublicKeys.map(
-                (publicKey, index) => new digitalocean.SshKey(`${name}-admin-${index}`, { name: `${stack}-admin-${index}`, publicKey }, { parent: this }),
+                (publicKey, index) =>
+                    new digitalocean.SshKey(`${name}-admin-${index}`, { name: `${stack}-admin-${index}`, publicKey }, { parent: this }),
             ),
         ];
 

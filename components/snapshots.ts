@@ -42,13 +42,19 @@ export class Snapshots extends pulumi.ComponentResource {
                 { parent: this, dependsOn: opts?.dependsOn },
             );
             const after = { parent: this, retainOnDelete: true, dependsOn: [prepared] };
-            const droplet = new digitalocean.DropletSnapshot(`${name}-${snapshotName}`, { dropletId: args.droplet.id, name: `${stack}-${snapshotName}` }, after);
+            const droplet = new digitalocean.DropletSnapshot(
+                `${name}-${snapshotName}`,
+                { dropletId: args.droplet.id, name: `${stack}-${snapshotName}` },
+                after,
+            );
             const volume = new digitalocean.VolumeSnapshot(
                 `${name}-${snapshotName}-data`,
                 { volumeId: args.dataVolumeId, name: `${stack}-${snapshotName}-data`, tags: ["site", stack] },
                 after,
             );
-            return pulumi.all([droplet.id, volume.id]).apply(([dropletId, volumeId]) => [snapshotName, { droplet: dropletId, dataVolume: volumeId }] as const);
+            return pulumi
+                .all([droplet.id, volume.id])
+                .apply(([dropletId, volumeId]) => [snapshotName, { droplet: dropletId, dataVolume: volumeId }] as const);
         });
         this.ids = pulumi.all(pairs).apply((entries) => Object.fromEntries(entries));
         this.registerOutputs({ ids: this.ids });

@@ -26,7 +26,12 @@ export class Themes extends pulumi.ComponentResource {
         const connection = sshConnection(args.droplet);
         const copied = new command.remote.CopyToRemote(
             `${name}-copy`,
-            { connection, source: new pulumi.asset.FileArchive(args.localDir), remotePath: args.remoteDir, triggers: [args.fingerprint, args.droplet.id] },
+            {
+                connection,
+                source: new pulumi.asset.FileArchive(args.localDir),
+                remotePath: args.remoteDir,
+                triggers: [args.fingerprint, args.droplet.id],
+            },
             // The component's dependsOn does not hold back its children; pass it on.
             { parent: this, dependsOn: opts?.dependsOn },
         );

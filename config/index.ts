@@ -1,7 +1,17 @@
 // The config module: the only code that reads Pulumi config. It validates everything once, before
 // any resource is registered, and hands the rest of the program a typed SiteConfig.
 import * as pulumi from "@pulumi/pulumi";
-import { checkSecrets, decodeConfigValue, knownKeys, parseSettings, project, SecretName, secretNames, secretSources, Settings } from "./schema";
+import {
+    checkSecrets,
+    decodeConfigValue,
+    knownKeys,
+    parseSettings,
+    project,
+    SecretName,
+    secretNames,
+    secretSources,
+    Settings,
+} from "./schema";
 
 export * from "./schema";
 

@@ -40,8 +40,7 @@ export class ConfigError extends Error {
 }
 
 const dnsLabel = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
-const isDomainName = (name: string) =>
-    name.length <= 253 && name.split(".").length >= 2 && name.split(".").every((l) => dnsLabel.test(l));
+const isDomainName = (name: string) => name.length <= 253 && name.split(".").length >= 2 && name.split(".").every((l) => dnsLabel.test(l));
 
 /** Accepts 203.0.113.0/24 or 2001:db8::/32 with a prefix that fits the family. */
 export function isCidr(value: string): boolean {
@@ -74,10 +73,15 @@ const service = z
     .strict();
 
 const settingsSchema = z.object({
-    target: z.enum(["droplet", "local"], { error: "must be droplet (DigitalOcean and Cloudflare) or local (this machine's Docker engine)" }),
+    target: z.enum(["droplet", "local"], {
+        error: "must be droplet (DigitalOcean and Cloudflare) or local (this machine's Docker engine)",
+    }),
     domain: z
         .string()
-        .refine((d) => isDomainName(d) || d === "localhost", "is not a domain name like example.com (lower case, no scheme, no dot at the end)"),
+        .refine(
+            (d) => isDomainName(d) || d === "localhost",
+            "is not a domain name like example.com (lower case, no scheme, no dot at the end)",
+        ),
     localHttpPort: z.number().int().min(1).max(65535),
     localHttpsPort: z.number().int().min(1).max(65535),
     region: z.string().regex(/^[a-z]{3}\d$/, "is not a DigitalOcean region slug like fra1 or nyc3"),
@@ -103,15 +107,18 @@ const settingsSchema = z.object({
         .min(1, "needs at least one range, or SSH (and so pulumi's host setup) is unreachable"),
     services: z.record(z.string(), service),
     zoneWebsockets: z.boolean(),
-    ...Object.fromEntries(
+    ...(Object.fromEntries(
         imageKeys.map((key) => [
             key,
             z
                 .string()
                 .regex(pinnedImage, "is not an image reference with a version tag, like nginx:1.29.8")
-                .refine((ref) => !floatingTags.has(ref.split("@")[0].split(":").pop() ?? ""), "must be pinned to a version, not a moving tag like latest"),
+                .refine(
+                    (ref) => !floatingTags.has(ref.split("@")[0].split(":").pop() ?? ""),
+                    "must be pinned to a version, not a moving tag like latest",
+                ),
         ]),
-    ) as Record<(typeof imageKeys)[number], z.ZodString>,
+    ) as Record<(typeof imageKeys)[number], z.ZodString>),
     smtpHost: z.string().refine(isDomainName, "is not a host name like smtp.mailgun.org"),
     smtpPort: z.number().int().min(1).max(65535),
     smtpUser: z.string().min(1, "must not be empty"),
@@ -120,8 +127,12 @@ const settingsSchema = z.object({
     acmeStaging: z.boolean(),
     dataVolumeSizeGb: z.number().int().min(1).max(16384),
     dropletBackups: z.boolean(),
-    restoreDropletSnapshot: z.string().regex(/^(\d+)?$/, "is not a droplet snapshot id (digits, from `doctl compute snapshot list`), nor empty"),
-    restoreVolumeSnapshot: z.string().regex(/^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?$/, "is not a volume snapshot id (a UUID), nor empty"),
+    restoreDropletSnapshot: z
+        .string()
+        .regex(/^(\d+)?$/, "is not a droplet snapshot id (digits, from `doctl compute snapshot list`), nor empty"),
+    restoreVolumeSnapshot: z
+        .string()
+        .regex(/^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?$/, "is not a volume snapshot id (a UUID), nor empty"),
     snapshots: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "snapshot names are lower-case letters, digits and dashes")),
     allowDropletReplacement: z.boolean(),
 });
@@ -140,7 +151,10 @@ export interface Settings extends Omit<RawSettings, "services"> {
 /** Config keys the program knows; anything else under the project's namespace is a typo. */
 export const knownKeys: readonly string[] = [
     ...Object.keys(settingsSchema.shape),
-    ...secretNames.map((name) => secretSources[name].key).filter((key) => key.startsWith(`${project}:`)).map((key) => key.slice(project.length + 1)),
+    ...secretNames
+        .map((name) => secretSources[name].key)
+        .filter((key) => key.startsWith(`${project}:`))
+        .map((key) => key.slice(project.length + 1)),
 ];
 
 /**
@@ -169,7 +183,10 @@ const fixFor = (key: string): string =>
 export function parseSettings(raw: Readonly<Record<string, unknown>>): Settings {
     const problems: string[] = [];
     for (const key of Object.keys(raw)) {
-        if (!knownKeys.includes(key)) problems.push(`${project}:${key}: unknown config key; remove it (pulumi config rm ${project}:${key}) or check its spelling against Pulumi.yaml`);
+        if (!knownKeys.includes(key))
+            problems.push(
+                `${project}:${key}: unknown config key; remove it (pulumi config rm ${project}:${key}) or check its spelling against Pulumi.yaml`,
+            );
     }
     const result = settingsSchema.safeParse(raw);
     if (!result.success) {
@@ -189,13 +206,19 @@ export function parseSettings(raw: Readonly<Record<string, unknown>>): Settings 
 /** What each target needs of the domain: a real Cloudflare zone, or the browsers' own localhost. */
 function checkTarget(data: RawSettings, problems: string[]): void {
     if (data.target === "droplet" && data.domain === "localhost") {
-        problems.push(`${project}:domain: "localhost" is no Cloudflare zone; a droplet stack needs your domain; fix: pulumi config set ${project}:domain example.com (or ${project}:target local)`);
+        problems.push(
+            `${project}:domain: "localhost" is no Cloudflare zone; a droplet stack needs your domain; fix: pulumi config set ${project}:domain example.com (or ${project}:target local)`,
+        );
     }
     if (data.target === "local" && data.domain !== "localhost") {
-        problems.push(`${project}:domain: a local stack serves *.localhost, which browsers resolve to this machine; fix: pulumi config set ${project}:domain localhost`);
+        problems.push(
+            `${project}:domain: a local stack serves *.localhost, which browsers resolve to this machine; fix: pulumi config set ${project}:domain localhost`,
+        );
     }
     if (data.target === "local" && data.localHttpPort === data.localHttpsPort) {
-        problems.push(`${project}:localHttpsPort: is the same port as ${project}:localHttpPort; fix: pulumi config set ${project}:localHttpsPort 8443`);
+        problems.push(
+            `${project}:localHttpsPort: is the same port as ${project}:localHttpPort; fix: pulumi config set ${project}:localHttpsPort 8443`,
+        );
     }
 }
 
@@ -203,7 +226,9 @@ function resolveServices(data: RawSettings, problems: string[]): Settings["servi
     const key = `${project}:services`;
     for (const name of Object.keys(data.services)) {
         if (!(routedServiceNames as readonly string[]).includes(name)) {
-            problems.push(`${key}.${name}: unknown service; the services are ${routedServiceNames.join(", ")}; fix: pulumi config rm --path '${key}.${name}'`);
+            problems.push(
+                `${key}.${name}: unknown service; the services are ${routedServiceNames.join(", ")}; fix: pulumi config rm --path '${key}.${name}'`,
+            );
         }
     }
     const seen = new Map<string, string>();
@@ -217,17 +242,25 @@ function resolveServices(data: RawSettings, problems: string[]): Settings["servi
         const hostname = entry.hostname;
         const catalogue = routedServices[name];
         if (!isDomainName(hostname) || !(hostname === data.domain || hostname.endsWith(`.${data.domain}`))) {
-            problems.push(`${key}.${name}.hostname: "${hostname}" is not a host name inside ${data.domain}; fix: pulumi config set --path '${key}.${name}.hostname' ${name}.${data.domain}`);
+            problems.push(
+                `${key}.${name}.hostname: "${hostname}" is not a host name inside ${data.domain}; fix: pulumi config set --path '${key}.${name}.hostname' ${name}.${data.domain}`,
+            );
         } else if (seen.has(hostname)) {
-            problems.push(`${key}.${name}.hostname: "${hostname}" is already the hostname of ${seen.get(hostname)}; give each service its own hostname`);
+            problems.push(
+                `${key}.${name}.hostname: "${hostname}" is already the hostname of ${seen.get(hostname)}; give each service its own hostname`,
+            );
         }
         seen.set(hostname, name);
         const proxied = entry.proxied ?? (data.target === "local" ? false : catalogue.proxiedByDefault);
         if (data.target === "local" && proxied) {
-            problems.push(`${key}.${name}.proxied: a local stack has no Cloudflare in front; fix: pulumi config set --path '${key}.${name}.proxied' false`);
+            problems.push(
+                `${key}.${name}.proxied: a local stack has no Cloudflare in front; fix: pulumi config set --path '${key}.${name}.proxied' false`,
+            );
         }
         if (catalogue.websockets && proxied && !data.zoneWebsockets) {
-            problems.push(`${key}.${name}.proxied: ${name} needs websockets, which the Cloudflare proxy drops while ${project}:zoneWebsockets is false; fix: pulumi config set ${project}:zoneWebsockets true, or pulumi config set --path '${key}.${name}.proxied' false`);
+            problems.push(
+                `${key}.${name}.proxied: ${name} needs websockets, which the Cloudflare proxy drops while ${project}:zoneWebsockets is false; fix: pulumi config set ${project}:zoneWebsockets true, or pulumi config set --path '${key}.${name}.proxied' false`,
+            );
         }
         resolved[name] = { hostname, proxied };
     }

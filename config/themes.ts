@@ -14,7 +14,10 @@ export function themesFingerprint(dir = themesDir): string {
         .filter((entry) => entry.isFile())
         .map((entry) => join(entry.parentPath, entry.name))
         .sort();
-    for (const file of files) hash.update(`${relative(dir, file)}\0`).update(readFileSync(file)).update("\0");
+    for (const file of files)
+        hash.update(`${relative(dir, file)}\0`)
+            .update(readFileSync(file))
+            .update("\0");
     return hash.digest("hex");
 }
 

@@ -32,10 +32,13 @@ export const onlyProxyPublishes = containerPolicy(
     (props, _args, report) => {
         const published = (props.ports ?? []).map((port) => port.external ?? port.internal);
         if (props.name !== proxyName && published.length > 0) {
-            report(`container ${props.name} publishes ${published.join(", ")}; only ${proxyName} may publish ports: reach it through the proxy instead`);
+            report(
+                `container ${props.name} publishes ${published.join(", ")}; only ${proxyName} may publish ports: reach it through the proxy instead`,
+            );
         }
         const extra = published.filter((port) => !(publishedPorts as readonly number[]).includes(port));
-        if (props.name === proxyName && extra.length > 0) report(`${proxyName} publishes ${extra.join(", ")}; it may publish only ${publishedPorts.join(" and ")}`);
+        if (props.name === proxyName && extra.length > 0)
+            report(`${proxyName} publishes ${extra.join(", ")}; it may publish only ${publishedPorts.join(" and ")}`);
     },
 );
 
@@ -62,9 +65,11 @@ export const dataOnVolume = containerPolicy(
     `Every container keeps its state in a host directory under ${dataRoot} (the protected block storage volume) or, on the local target, a named Docker volume; nothing lives only inside a container.`,
     (props, _args, report) => {
         const data = (props.volumes ?? []).filter((v) => v.hostPath?.startsWith(`${dataRoot}/`) || v.volumeName);
-        if (data.length === 0) report(`container ${props.name} keeps no data under ${dataRoot}: whatever it writes is lost when it is replaced`);
+        if (data.length === 0)
+            report(`container ${props.name} keeps no data under ${dataRoot}: whatever it writes is lost when it is replaced`);
         for (const v of props.volumes ?? []) {
-            if (!v.hostPath && !v.volumeName && v.containerPath) report(`container ${props.name} has an anonymous volume at ${v.containerPath}; put it under ${dataRoot}`);
+            if (!v.hostPath && !v.volumeName && v.containerPath)
+                report(`container ${props.name} has an anonymous volume at ${v.containerPath}; put it under ${dataRoot}`);
         }
     },
 );
@@ -120,12 +125,15 @@ export function plainSecrets(props: unknown, path = ""): string[] {
  */
 export const secretsStaySecret: ResourceValidationPolicy = {
     name: "secret-looking-inputs-are-secrets",
-    description: "Inputs that look like credentials (passwords, tokens, keys, and env entries named so) are Pulumi secrets, so they never land in state in plain text.",
+    description:
+        "Inputs that look like credentials (passwords, tokens, keys, and env entries named so) are Pulumi secrets, so they never land in state in plain text.",
     enforcementLevel: "remediate",
     remediateResource: (args) => {
         const leaks = plainSecrets(args.props);
         if (leaks.length > 0) {
-            throw new Error(`${args.type} ${args.name}: ${leaks.join(", ")} ${leaks.length === 1 ? "is" : "are"} not a secret; read it with config.requireSecret() or wrap it in pulumi.secret()`);
+            throw new Error(
+                `${args.type} ${args.name}: ${leaks.join(", ")} ${leaks.length === 1 ? "is" : "are"} not a secret; read it with config.requireSecret() or wrap it in pulumi.secret()`,
+            );
         }
         return undefined;
     },
@@ -144,4 +152,11 @@ export const dropletHasFirewall: StackValidationPolicy = {
     },
 };
 
-export const policies: Policy[] = [onlyProxyPublishes, managementNeedsAuth, dataOnVolume, dataVolumeProtected, secretsStaySecret, dropletHasFirewall];
+export const policies: Policy[] = [
+    onlyProxyPublishes,
+    managementNeedsAuth,
+    dataOnVolume,
+    dataVolumeProtected,
+    secretsStaySecret,
+    dropletHasFirewall,
+];

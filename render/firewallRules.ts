@@ -56,9 +56,7 @@ export function renderAfterRules(): string {
         `-A DOCKER-USER -s ${pool} -j RETURN`,
         // Room for `ufw route allow ...` rules an admin adds by hand.
         "-A DOCKER-USER -j ufw-user-forward",
-        ...publishedPorts.map(
-            (port) => `-A DOCKER-USER -d ${pool} -p tcp -m conntrack --ctstate DNAT --ctorigdstport ${port} -j RETURN`,
-        ),
+        ...publishedPorts.map((port) => `-A DOCKER-USER -d ${pool} -p tcp -m conntrack --ctstate DNAT --ctorigdstport ${port} -j RETURN`),
     ]);
 }
 

@@ -37,7 +37,9 @@ export function localPlacement<S>(
     return {
         // The proxy's certificates arrive as files; its certbot volume has no use here.
         data: (volume, container) =>
-            container.name === proxy.name ? undefined : { volumeName: `site-${volume.name}`, containerPath: volume.containerPath, readOnly: volume.readOnly ?? false },
+            container.name === proxy.name
+                ? undefined
+                : { volumeName: `site-${volume.name}`, containerPath: volume.containerPath, readOnly: volume.readOnly ?? false },
         publish: { hostIp: "127.0.0.1", http: settings.localHttpPort, https: settings.localHttpsPort },
         proxyFiles,
         ghostMounts,

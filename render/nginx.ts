@@ -90,7 +90,11 @@ function serverBlock(service: RoutedService, hostname: string, proxied: boolean)
     const live = `/etc/letsencrypt/live/${hostname}`;
     const location = [
         ...(service.requiresAuth
-            ? ['auth_basic "Management";', `auth_basic_user_file /etc/nginx/${htpasswdPath};`, "limit_req zone=management burst=20 nodelay;"]
+            ? [
+                  'auth_basic "Management";',
+                  `auth_basic_user_file /etc/nginx/${htpasswdPath};`,
+                  "limit_req zone=management burst=20 nodelay;",
+              ]
             : []),
         `proxy_pass http://${service.name};`,
         ...proxyHeaders(service),
@@ -105,10 +109,7 @@ function serverBlock(service: RoutedService, hostname: string, proxied: boolean)
         `ssl_certificate ${live}/fullchain.pem;`,
         `ssl_certificate_key ${live}/privkey.pem;`,
         ...(proxied
-            ? [
-                  "# Proxied by Cloudflare: nobody may go around it to the origin.",
-                  ...block("if ($from_cloudflare = 0)", ["return 403;"]),
-              ]
+            ? ["# Proxied by Cloudflare: nobody may go around it to the origin.", ...block("if ($from_cloudflare = 0)", ["return 403;"])]
             : []),
         ...block("location /", location),
     ]);
@@ -183,7 +184,7 @@ export function renderNginxMainConfig(): string {
         ...block("http", [
             "include /etc/nginx/mime.types;",
             "default_type application/octet-stream;",
-            "log_format main '$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent \"$http_referer\" \"$http_user_agent\"';",
+            'log_format main \'$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"\';',
             "access_log /var/log/nginx/access.log main;",
             "sendfile on;",
             "tcp_nopush on;",

@@ -8,7 +8,14 @@ import { promisify } from "node:util";
 import { join } from "node:path";
 import { ghost } from "../config/catalogue";
 import { parseSettings } from "../config/schema";
-import { htpasswdPath, mainConfigPath, renderHtpasswd, renderNginxMainConfig, renderNginxSiteConfig, siteConfigPath } from "../render/nginx";
+import {
+    htpasswdPath,
+    mainConfigPath,
+    renderHtpasswd,
+    renderNginxMainConfig,
+    renderNginxSiteConfig,
+    siteConfigPath,
+} from "../render/nginx";
 import { bcryptHash } from "../render/passwordHash";
 import { prodValues } from "../test/fixtures";
 import { proxyAddress, ProxySandbox, requireNginx, upstreamAddress } from "../test/proxy/proxySandbox";
@@ -28,7 +35,12 @@ async function wrk(hostsFile: string, url: string, headers: string[]): Promise<R
     // wrk resolves the site's name through /etc/hosts: give it one that points at the proxy.
     const { stdout: output } = await promisify(execFile)(
         "unshare",
-        ["--mount", "bash", "-c", `mount --bind ${hostsFile} /etc/hosts && exec wrk -t1 -c${connections} -d${seconds}s --latency ${headers.map((h) => `-H '${h}'`).join(" ")} ${url}`],
+        [
+            "--mount",
+            "bash",
+            "-c",
+            `mount --bind ${hostsFile} /etc/hosts && exec wrk -t1 -c${connections} -d${seconds}s --latency ${headers.map((h) => `-H '${h}'`).join(" ")} ${url}`,
+        ],
         { encoding: "utf8" },
     );
     if (process.env.BENCHMARK_VERBOSE) console.log(output);
@@ -47,7 +59,10 @@ async function main(): Promise<void> {
     const standIn = new StandIn("ghost", 50);
     try {
         const certificates = join(sandbox.work, "letsencrypt");
-        makeCertificates(certificates, Object.values(settings.services).map((service) => service.hostname));
+        makeCertificates(
+            certificates,
+            Object.values(settings.services).map((service) => service.hostname),
+        );
         // This machine's end of the veth stands in for Cloudflare, as the blog is proxied.
         sandbox.up(
             {
@@ -65,13 +80,24 @@ async function main(): Promise<void> {
         // The CA is the test's own: wrk does not verify certificates.
         const url = `https://${hostname}/benchmark-page/`;
         // The cached case is a page already in the cache: one visit puts it there.
-        await promisify(execFile)("unshare", ["--mount", "bash", "-c", `mount --bind ${hostsFile} /etc/hosts && curl -sk -o /dev/null ${url}`]);
+        await promisify(execFile)("unshare", [
+            "--mount",
+            "bash",
+            "-c",
+            `mount --bind ${hostsFile} /etc/hosts && curl -sk -o /dev/null ${url}`,
+        ]);
         const cached = await wrk(hostsFile, url, []);
         const uncached = await wrk(hostsFile, url, ["Cookie: ghost-members-ssr=benchmark"]);
-        console.log(`nginx ${execFileSync("sh", ["-c", "/var/cache/site-sandbox/nginx-trixie/usr/sbin/nginx -v 2>&1"], { encoding: "utf8" }).trim()}, ${connections} connections, ${seconds} s each, stand-in Ghost 50 ms per request`);
+        console.log(
+            `nginx ${execFileSync("sh", ["-c", "/var/cache/site-sandbox/nginx-trixie/usr/sbin/nginx -v 2>&1"], { encoding: "utf8" }).trim()}, ${connections} connections, ${seconds} s each, stand-in Ghost 50 ms per request`,
+        );
         console.log(`cached:   ${cached.requestsPerSecond.toFixed(0)} requests/s, p99 ${cached.p99Ms.toFixed(2)} ms`);
-        console.log(`uncached: ${uncached.requestsPerSecond.toFixed(0)} requests/s, p99 ${uncached.p99Ms.toFixed(2)} ms (Ghost answered ${standIn.received.length} requests in all)`);
-        console.log(`ratio:    ${(cached.requestsPerSecond / uncached.requestsPerSecond).toFixed(1)}x the requests/s, ${(uncached.p99Ms / cached.p99Ms).toFixed(1)}x lower p99`);
+        console.log(
+            `uncached: ${uncached.requestsPerSecond.toFixed(0)} requests/s, p99 ${uncached.p99Ms.toFixed(2)} ms (Ghost answered ${standIn.received.length} requests in all)`,
+        );
+        console.log(
+            `ratio:    ${(cached.requestsPerSecond / uncached.requestsPerSecond).toFixed(1)}x the requests/s, ${(uncached.p99Ms / cached.p99Ms).toFixed(1)}x lower p99`,
+        );
     } finally {
         await standIn.close();
         await sandbox.down();

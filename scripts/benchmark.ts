@@ -24,7 +24,9 @@ async function main(): Promise<void> {
 
     const counts = new Map<string, number>();
     for (const { type } of recorded) counts.set(type, (counts.get(type) ?? 0) + 1);
-    console.log(`program evaluation under mocks (prod, first run, includes module loading and one bcrypt hash): ${evaluateMs.toFixed(0)} ms`);
+    console.log(
+        `program evaluation under mocks (prod, first run, includes module loading and one bcrypt hash): ${evaluateMs.toFixed(0)} ms`,
+    );
     console.log(`render of every prod file: ${renderMs.toFixed(2)} ms per run (${renderRuns} runs)`);
     console.log(`resources a prod preview creates besides the stack (${recorded.length}):`);
     for (const [type, count] of [...counts].sort()) console.log(`  ${String(count).padStart(2)}  ${type}`);

@@ -24,7 +24,9 @@ function missingTools(): string[] {
     try {
         execFileSync("pulumi", ["version"], { stdio: "ignore" });
     } catch {
-        missing.push("the Pulumi CLI is not installed: see https://www.pulumi.com/docs/install/ (Linux and macOS: curl -fsSL https://get.pulumi.com | sh)");
+        missing.push(
+            "the Pulumi CLI is not installed: see https://www.pulumi.com/docs/install/ (Linux and macOS: curl -fsSL https://get.pulumi.com | sh)",
+        );
     }
     try {
         execFileSync("docker", ["info"], { stdio: "ignore", timeout: 20_000 });

@@ -56,7 +56,11 @@ export function dropletTarget({ settings, secrets }: SiteConfig): SiteTarget {
         "site",
         {
             droplet,
-            hostKeyRotation: { script: renderHostKeyScript(), bootstrapHostKey: server.bootstrapHostKey, hostPrivateKey: server.hostPrivateKey },
+            hostKeyRotation: {
+                script: renderHostKeyScript(),
+                bootstrapHostKey: server.bootstrapHostKey,
+                hostPrivateKey: server.hostPrivateKey,
+            },
             scripts: renderHostScripts(settings),
         },
         { dependsOn: [server.dataVolumeAttachment] },
@@ -88,7 +92,13 @@ export function dropletTarget({ settings, secrets }: SiteConfig): SiteTarget {
             );
             const themes = new Themes(
                 "site",
-                { droplet, localDir: themesDir, fingerprint: themesFingerprint(), remoteDir: ghostContentDir, install: renderThemesInstallScript() },
+                {
+                    droplet,
+                    localDir: themesDir,
+                    fingerprint: themesFingerprint(),
+                    remoteDir: ghostContentDir,
+                    install: renderThemesInstallScript(),
+                },
                 { dependsOn: [apps] },
             );
             const snapshots = new Snapshots(

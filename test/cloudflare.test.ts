@@ -55,7 +55,10 @@ describe("proxied hosts and Cloudflare's ranges", () => {
     it("restrict every proxied host, and only those, to Cloudflare, whose published ranges the proxy trusts", async () => {
         const evaluated = front(await evaluate());
         for (const [hostname, proxied] of Object.entries(evaluated.proxied)) {
-            expect([hostname, serverBlock(evaluated.nginxSite, hostname).includes("if ($from_cloudflare = 0)")]).toEqual([hostname, proxied]);
+            expect([hostname, serverBlock(evaluated.nginxSite, hostname).includes("if ($from_cloudflare = 0)")]).toEqual([
+                hostname,
+                proxied,
+            ]);
         }
         expect(evaluated.nginxSite).toContain("set_real_ip_from 173.245.48.0/20;");
         expect(evaluated.nginxSite).toContain("set_real_ip_from 2606:4700::/32;");
@@ -67,6 +70,8 @@ describe("Cloudflare's address ranges", () => {
     it("warns at deploy time when Cloudflare publishes ranges the proxy does not know yet", async () => {
         expect((await evaluate()).warnings).toEqual([]);
         const drifted = await evaluate(undefined, { extraLiveRange: "104.32.0.0/12" });
-        expect(drifted.warnings).toEqual([expect.stringMatching(/Cloudflare's address ranges changed: update config\/cloudflareRanges\.ts/)]);
+        expect(drifted.warnings).toEqual([
+            expect.stringMatching(/Cloudflare's address ranges changed: update config\/cloudflareRanges\.ts/),
+        ]);
     });
 });

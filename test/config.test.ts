@@ -22,7 +22,11 @@ function errorFor(change: (values: Values) => void): string {
 
 describe("bad config is refused with the key and the fix", () => {
     it.each<[string, (v: Values) => void, RegExp]>([
-        ["malformed domain", (v) => (v.domain = "https://example.com/"), /site:domain: is not a domain name.*fix: pulumi config set site:domain/],
+        [
+            "malformed domain",
+            (v) => (v.domain = "https://example.com/"),
+            /site:domain: is not a domain name.*fix: pulumi config set site:domain/,
+        ],
         ["domain without a dot", (v) => (v.domain = "intranet"), /site:domain: is not a domain name/],
         ["localhost as a droplet's zone", (v) => (v.domain = "localhost"), /site:domain: "localhost" is no Cloudflare zone/],
         ["a local stack outside localhost", (v) => (v.target = "local"), /site:domain: a local stack serves \*\.localhost/],
@@ -36,11 +40,31 @@ describe("bad config is refused with the key and the fix", () => {
             /site:services\.ghost\.proxied: a local stack has no Cloudflare in front/,
         ],
         ["an unknown target", (v) => (v.target = "kubernetes"), /site:target: must be droplet .* or local/],
-        ["duplicate hostnames", (v) => (services(v).portainer.hostname = "jupyter.example.com"), /site:services\.portainer\.hostname: "jupyter\.example\.com" is already the hostname of jupyter/],
-        ["hostname outside the zone", (v) => (services(v).jupyter.hostname = "jupyter.example.org"), /site:services\.jupyter\.hostname: "jupyter\.example\.org" is not a host name inside example\.com; fix: pulumi config set --path/],
-        ["invalid hostname", (v) => (services(v).jupyter.hostname = "jup_yter.example.com"), /site:services\.jupyter\.hostname: .* is not a host name/],
-        ["unknown service", (v) => (services(v).grafana = { hostname: "grafana.example.com" }), /site:services\.grafana: unknown service; the services are ghost, jupyter, portainer; fix: pulumi config rm --path/],
-        ["missing service", (v) => delete services(v).portainer, /site:services\.portainer: is required; fix: pulumi config set --path 'site:services\.portainer\.hostname'/],
+        [
+            "duplicate hostnames",
+            (v) => (services(v).portainer.hostname = "jupyter.example.com"),
+            /site:services\.portainer\.hostname: "jupyter\.example\.com" is already the hostname of jupyter/,
+        ],
+        [
+            "hostname outside the zone",
+            (v) => (services(v).jupyter.hostname = "jupyter.example.org"),
+            /site:services\.jupyter\.hostname: "jupyter\.example\.org" is not a host name inside example\.com; fix: pulumi config set --path/,
+        ],
+        [
+            "invalid hostname",
+            (v) => (services(v).jupyter.hostname = "jup_yter.example.com"),
+            /site:services\.jupyter\.hostname: .* is not a host name/,
+        ],
+        [
+            "unknown service",
+            (v) => (services(v).grafana = { hostname: "grafana.example.com" }),
+            /site:services\.grafana: unknown service; the services are ghost, jupyter, portainer; fix: pulumi config rm --path/,
+        ],
+        [
+            "missing service",
+            (v) => delete services(v).portainer,
+            /site:services\.portainer: is required; fix: pulumi config set --path 'site:services\.portainer\.hostname'/,
+        ],
         [
             "websocket host proxied while zone websockets are off",
             (v) => {
@@ -55,8 +79,16 @@ describe("bad config is refused with the key and the fix", () => {
         ["CIDR prefix too long", (v) => (v.adminCidrs = ["203.0.113.0/33"]), /site:adminCidrs\.0: is not a CIDR range/],
         ["no admin range", (v) => (v.adminCidrs = []), /site:adminCidrs: needs at least one range/],
         ["no SSH key", (v) => (v.sshPublicKeys = []), /site:sshPublicKeys: needs at least one key/],
-        ["a private key pasted as public", (v) => (v.sshPublicKeys = ["-----BEGIN OPENSSH PRIVATE KEY-----"]), /site:sshPublicKeys\.0: is not an OpenSSH public key/],
-        ["key body that is not the named type", (v) => (v.sshPublicKeys = ["ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAIOC++5UF7BNYahyEl1FN6oUb1YIvenpOv27U78w/wIRQ me"]), /site:sshPublicKeys\.0/],
+        [
+            "a private key pasted as public",
+            (v) => (v.sshPublicKeys = ["-----BEGIN OPENSSH PRIVATE KEY-----"]),
+            /site:sshPublicKeys\.0: is not an OpenSSH public key/,
+        ],
+        [
+            "key body that is not the named type",
+            (v) => (v.sshPublicKeys = ["ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAIOC++5UF7BNYahyEl1FN6oUb1YIvenpOv27U78w/wIRQ me"]),
+            /site:sshPublicKeys\.0/,
+        ],
         ["SMTP port out of range", (v) => (v.smtpPort = 70000), /site:smtpPort: .*fix: pulumi config set site:smtpPort/],
         ["region that is not a slug", (v) => (v.region = "Frankfurt"), /site:region: is not a DigitalOcean region slug/],
         ["non-LTS image", (v) => (v.dropletImage = "ubuntu-25-10-x64"), /site:dropletImage: must be an Ubuntu LTS image slug/],

@@ -32,7 +32,12 @@ describe("the data volume", () => {
     it("is protected and retained on delete, and depends on nothing of the droplet's", () => {
         const volume = one(baseline, T.volume);
         expect(volume.opts).toMatchObject({ protect: true, retainOnDelete: true });
-        expect(volume.plain).toMatchObject({ region: "fra1", size: 10, initialFilesystemType: "ext4", initialFilesystemLabel: "site-data" });
+        expect(volume.plain).toMatchObject({
+            region: "fra1",
+            size: 10,
+            initialFilesystemType: "ext4",
+            initialFilesystemLabel: "site-data",
+        });
         expect(volume.dependsOn).toEqual([]);
         expect(volume.inputs).not.toMatch(/droplet/i);
         expect(one(baseline, T.attachment).plain).toEqual({ dropletId: expect.anything(), volumeId: "site-data-id" });
@@ -50,7 +55,10 @@ describe("the data volume", () => {
         for (const container of [...baseline.resources.values()].filter((r) => r.type === T.container)) {
             const volumes = container.plain.volumes as { hostPath: string }[];
             const data = volumes.filter((v) => v.hostPath !== "/var/run/docker.sock");
-            expect([container.name, data.length > 0 && data.every((v) => v.hostPath.startsWith(`${dataRoot}/`))]).toEqual([container.name, true]);
+            expect([container.name, data.length > 0 && data.every((v) => v.hostPath.startsWith(`${dataRoot}/`))]).toEqual([
+                container.name,
+                true,
+            ]);
         }
     });
 
@@ -88,12 +96,18 @@ describe("snapshots", () => {
     });
 
     it("are stack outputs, by name", () => {
-        expect(baseline.outputs.snapshotIds).toEqual({ "after-setup": { droplet: "site-after-setup-id", dataVolume: "site-after-setup-data-id" } });
+        expect(baseline.outputs.snapshotIds).toEqual({
+            "after-setup": { droplet: "site-after-setup-id", dataVolume: "site-after-setup-data-id" },
+        });
     });
 
     it("create nothing when none are configured", async () => {
         const none = await evaluate((v) => (v.snapshots = []));
-        expect([...none.resources.values()].filter((r) => [T.dropletSnapshot, T.volumeSnapshot].includes(r.type) || r.name.endsWith("-prepare"))).toEqual([]);
+        expect(
+            [...none.resources.values()].filter(
+                (r) => [T.dropletSnapshot, T.volumeSnapshot].includes(r.type) || r.name.endsWith("-prepare"),
+            ),
+        ).toEqual([]);
     });
 
     it("turn DigitalOcean's weekly backups on when asked", async () => {

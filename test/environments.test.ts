@@ -21,7 +21,9 @@ it("staging is a complete, smaller environment without snapshots", () => {
     const droplet = (e: Evaluation) => [...e.resources.values()].find((r) => r.type === "digitalocean:index/droplet:Droplet")!.plain;
     expect(droplet(prod).size).toBe("s-2vcpu-4gb");
     expect(droplet(staging).size).toBe("s-1vcpu-2gb");
-    expect([...staging.resources.values()].filter((r) => r.type.startsWith("digitalocean:") && r.type.includes("Snapshot")).map((r) => r.name)).toEqual([]);
+    expect(
+        [...staging.resources.values()].filter((r) => r.type.startsWith("digitalocean:") && r.type.includes("Snapshot")).map((r) => r.name),
+    ).toEqual([]);
     expect(staging.outputs.urls).toEqual({
         ghost: "https://staging.example.com",
         jupyter: "https://jupyter-staging.example.com",

@@ -31,11 +31,17 @@ export interface EvaluateOptions {
 // Every evaluation loads a fresh Pulumi runtime, and each adds a process exit listener.
 process.setMaxListeners(100);
 
-export async function evaluate(change: (values: Record<string, unknown>) => void = () => undefined, options: EvaluateOptions = {}): Promise<Evaluation> {
+export async function evaluate(
+    change: (values: Record<string, unknown>) => void = () => undefined,
+    options: EvaluateOptions = {},
+): Promise<Evaluation> {
     let result: Evaluation | undefined;
     await jest.isolateModulesAsync(async () => {
         if (options.themesFingerprint) {
-            jest.doMock("../config/themes", () => ({ ...jest.requireActual("../config/themes"), themesFingerprint: () => options.themesFingerprint }));
+            jest.doMock("../config/themes", () => ({
+                ...jest.requireActual("../config/themes"),
+                themesFingerprint: () => options.themesFingerprint,
+            }));
         }
         const pulumi: typeof pulumiType = await import("@pulumi/pulumi");
         const { liveCloudflareRanges, promiseOf, recorded, runWithMocks } = await import("./mocks");
@@ -51,10 +57,18 @@ export async function evaluate(change: (values: Record<string, unknown>) => void
         for (const r of recorded) {
             const plain = (await promiseOf(pulumi.output(r.inputs as pulumiType.Inputs))) as Record<string, unknown>;
             const dependsOn = ([] as unknown[]).concat(r.opts.dependsOn ?? []).map((d) => names.get(d as pulumiType.Resource) ?? "?");
-            resources.set(`${r.type}::${r.name}`, { type: r.type, name: r.name, inputs: JSON.stringify(plain), plain, opts: r.opts, dependsOn });
+            resources.set(`${r.type}::${r.name}`, {
+                type: r.type,
+                name: r.name,
+                inputs: JSON.stringify(plain),
+                plain,
+                opts: r.opts,
+                dependsOn,
+            });
         }
         const outputs: Record<string, unknown> = {};
-        for (const [key, value] of Object.entries(program)) outputs[key] = await promiseOf(pulumi.output(value as pulumiType.Input<unknown>));
+        for (const [key, value] of Object.entries(program))
+            outputs[key] = await promiseOf(pulumi.output(value as pulumiType.Input<unknown>));
         result = { resources, outputs, warnings };
     });
     // Mock factories outlive the isolated registry: leave none behind for the next evaluation.

@@ -27,7 +27,9 @@ let caFile: string;
 
 function curl(hostname: string, path: string, extra = ""): string {
     const port = settings.localHttpsPort;
-    return sandbox.droplet(`curl -sS --max-time 10 --cacert ${caFile} --resolve ${hostname}:${port}:127.0.0.1 ${extra} https://${hostname}:${port}${path}`);
+    return sandbox.droplet(
+        `curl -sS --max-time 10 --cacert ${caFile} --resolve ${hostname}:${port}:127.0.0.1 ${extra} https://${hostname}:${port}${path}`,
+    );
 }
 
 beforeAll(() => {
@@ -44,7 +46,9 @@ beforeAll(() => {
     caFile = join(sandbox.work, "ca.pem");
     writeFileSync(caFile, ca);
     const files = (name: string) => readFileSync(join(certificatesDir, "live", ...name.split("/")), "utf8");
-    const certificates = Object.fromEntries(hostnames.map((h) => [h, { fullchain: files(`${h}/fullchain.pem`), privkey: files(`${h}/privkey.pem`) }]));
+    const certificates = Object.fromEntries(
+        hostnames.map((h) => [h, { fullchain: files(`${h}/fullchain.pem`), privkey: files(`${h}/privkey.pem`) }]),
+    );
     const hash = bcryptHash(password, "abcdefghijklmnopqrstuv");
     const containers = renderContainers(
         settings,
@@ -66,7 +70,9 @@ beforeAll(() => {
                 mkdirSync(join(stage, dirname(upload.path)), { recursive: true });
                 writeFileSync(join(stage, upload.path), upload.content);
             }
-            sandbox.droplet(`${dockerCommand(spec, [], "create")} > /dev/null && tar -C ${stage} -c . | docker cp - site-proxy:/ && docker start site-proxy > /dev/null`);
+            sandbox.droplet(
+                `${dockerCommand(spec, [], "create")} > /dev/null && tar -C ${stage} -c . | docker cp - site-proxy:/ && docker start site-proxy > /dev/null`,
+            );
         } else {
             sandbox.droplet(dockerCommand(spec, standInPorts(spec)));
         }

@@ -16,16 +16,28 @@ beforeAll(async () => {
 
 it("registers nothing from DigitalOcean or Cloudflare, and no remote command", () => {
     const types = [...local.resources.values()].map((r) => r.type);
-    expect(types.filter((t) => /^(digitalocean|cloudflare|command):|pulumi:providers:(digitalocean|cloudflare|command)/.test(t))).toEqual([]);
+    expect(types.filter((t) => /^(digitalocean|cloudflare|command):|pulumi:providers:(digitalocean|cloudflare|command)/.test(t))).toEqual(
+        [],
+    );
 });
 
 it("runs the same containers as prod, from the same images, on the same private network", () => {
     const summary = (e: Evaluation) =>
         containersOf(e)
-            .map((c) => ({ name: c.name, image: c.plain.image, memory: c.plain.memory, restart: c.plain.restart, network: c.plain.networksAdvanced }))
+            .map((c) => ({
+                name: c.name,
+                image: c.plain.image,
+                memory: c.plain.memory,
+                restart: c.plain.restart,
+                network: c.plain.networksAdvanced,
+            }))
             .sort((a, b) => a.name.localeCompare(b.name));
     expect(summary(local)).toEqual(summary(prod));
-    const images = (e: Evaluation) => [...e.resources.values()].filter((r) => r.type === "docker:index/remoteImage:RemoteImage").map((r) => r.plain.name).sort();
+    const images = (e: Evaluation) =>
+        [...e.resources.values()]
+            .filter((r) => r.type === "docker:index/remoteImage:RemoteImage")
+            .map((r) => r.plain.name)
+            .sort();
     expect(images(local)).toEqual(images(prod));
 });
 
@@ -48,7 +60,9 @@ it("gives the proxy the same nginx and login configuration code as prod, on 127.
 it("serves every *.localhost host a certificate from the local CA, where the nginx configuration expects it", () => {
     const files = uploads(local).map((u) => u.file);
     for (const host of ["blog.localhost", "jupyter.localhost", "portainer.localhost"]) {
-        expect(files).toEqual(expect.arrayContaining([`/etc/letsencrypt/live/${host}/fullchain.pem`, `/etc/letsencrypt/live/${host}/privkey.pem`]));
+        expect(files).toEqual(
+            expect.arrayContaining([`/etc/letsencrypt/live/${host}/fullchain.pem`, `/etc/letsencrypt/live/${host}/privkey.pem`]),
+        );
     }
     const ca = [...local.resources.values()].find((r) => r.type === "tls:index/selfSignedCert:SelfSignedCert")!;
     expect(ca.plain).toMatchObject({ isCaCertificate: true, allowedUses: ["cert_signing", "crl_signing"] });

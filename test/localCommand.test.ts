@@ -12,7 +12,9 @@ it("says exactly what to install, exits non-zero, and creates nothing", () => {
     const emptyPath = join(scratch, "bin");
     try {
         const tsx = join(repoRoot, "node_modules/tsx/dist/cli.mjs");
-        const result = run("env", [`PATH=${emptyPath}`, `SITE_LOCAL_DIR=${home}`, process.execPath, tsx, "scripts/local.ts", "up"], { cwd: repoRoot });
+        const result = run("env", [`PATH=${emptyPath}`, `SITE_LOCAL_DIR=${home}`, process.execPath, tsx, "scripts/local.ts", "up"], {
+            cwd: repoRoot,
+        });
         expect(result.status).toBe(1);
         expect(result.output).toMatch(/nothing was changed/);
         expect(result.output).toMatch(/the Pulumi CLI is not installed: see https:\/\/www\.pulumi\.com\/docs\/install\//);

@@ -63,7 +63,13 @@ export async function runWithMocks<T>(load: () => Promise<T>, stack = "prod"): P
     let loaded: T | undefined;
     await pulumi.runtime.runInPulumiStack(async () => {
         pulumi.runtime.registerStackTransformation((args) => {
-            recorded.push({ type: args.type, name: args.name, inputs: args.props as Record<string, unknown>, opts: args.opts, resource: args.resource });
+            recorded.push({
+                type: args.type,
+                name: args.name,
+                inputs: args.props as Record<string, unknown>,
+                opts: args.opts,
+                resource: args.resource,
+            });
             return undefined;
         });
         loaded = await load();

@@ -2,7 +2,15 @@
 // breaks its invariant.
 import type * as pulumiType from "@pulumi/pulumi";
 import { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, Secret, StackValidationArgs } from "@pulumi/policy";
-import { dataOnVolume, dropletHasFirewall, managementNeedsAuth, onlyProxyPublishes, policies, secretsStaySecret, dataVolumeProtected } from "../policy/policies";
+import {
+    dataOnVolume,
+    dropletHasFirewall,
+    managementNeedsAuth,
+    onlyProxyPublishes,
+    policies,
+    secretsStaySecret,
+    dataVolumeProtected,
+} from "../policy/policies";
 
 interface Declared {
     readonly type: string;
@@ -34,19 +42,37 @@ beforeAll(async () => {
             return value;
         };
         site = await Promise.all(
-            recorded.map(async (r) => ({ type: r.type, name: r.name, props: (await convert(r.inputs)) as Record<string, unknown>, protect: r.opts.protect === true })),
+            recorded.map(async (r) => ({
+                type: r.type,
+                name: r.name,
+                props: (await convert(r.inputs)) as Record<string, unknown>,
+                protect: r.opts.protect === true,
+            })),
         );
     });
 });
 
 /** Plain view of props, as validation sees them: secrets unwrapped. */
 const unwrap = (value: unknown): unknown =>
-    value instanceof Secret ? unwrap(value.value) : Array.isArray(value) ? value.map(unwrap) : value && typeof value === "object" ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrap(v)])) : value;
+    value instanceof Secret
+        ? unwrap(value.value)
+        : Array.isArray(value)
+          ? value.map(unwrap)
+          : value && typeof value === "object"
+            ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrap(v)]))
+            : value;
 
 function violations(policy: ResourceValidationPolicy, resource: Declared): string[] {
     const found: string[] = [];
-    const args = { type: resource.type, name: resource.name, urn: resource.name, props: unwrap(resource.props), opts: { protect: resource.protect } } as unknown as ResourceValidationArgs;
-    if (policy.validateResource && !Array.isArray(policy.validateResource)) void policy.validateResource(args, (message) => found.push(message));
+    const args = {
+        type: resource.type,
+        name: resource.name,
+        urn: resource.name,
+        props: unwrap(resource.props),
+        opts: { protect: resource.protect },
+    } as unknown as ResourceValidationArgs;
+    if (policy.validateResource && !Array.isArray(policy.validateResource))
+        void policy.validateResource(args, (message) => found.push(message));
     if (policy.remediateResource) {
         try {
             void policy.remediateResource({ ...args, props: resource.props } as ResourceValidationArgs);
@@ -59,7 +85,10 @@ function violations(policy: ResourceValidationPolicy, resource: Declared): strin
 
 const proxyOf = () => site.find((r) => r.name === "site-proxy")!;
 const containerOf = (name: string) => site.find((r) => r.name === `site-${name}`)!;
-const withProps = (resource: Declared, props: Record<string, unknown>): Declared => ({ ...resource, props: { ...resource.props, ...props } });
+const withProps = (resource: Declared, props: Record<string, unknown>): Declared => ({
+    ...resource,
+    props: { ...resource.props, ...props },
+});
 
 it("the pack holds the six policies", () => {
     expect(policies.map((p) => p.name).sort()).toEqual([
@@ -81,7 +110,9 @@ it("the site as declared breaks no resource policy", () => {
 
 describe("only the proxy publishes ports", () => {
     it("fails a container other than the proxy that publishes one", () => {
-        expect(violations(onlyProxyPublishes, withProps(containerOf("mysql"), { ports: [{ internal: 3306, external: 3306 }] }))).toEqual([expect.stringMatching(/site-mysql publishes 3306/)]);
+        expect(violations(onlyProxyPublishes, withProps(containerOf("mysql"), { ports: [{ internal: 3306, external: 3306 }] }))).toEqual([
+            expect.stringMatching(/site-mysql publishes 3306/),
+        ]);
     });
     it("fails the proxy publishing more than 80 and 443", () => {
         const ports = [...(proxyOf().props.ports as unknown[]), { internal: 8080, external: 8080 }];
@@ -91,16 +122,24 @@ describe("only the proxy publishes ports", () => {
 
 describe("the management UI requires a password", () => {
     it("fails a proxy configuration that serves Portainer without auth_basic", () => {
-        const uploads = (unwrap(proxyOf().props.uploads) as { file: string; content: string }[]).map((u) => ({ ...u, content: u.content.replace(/ *auth_basic.*\n/g, "") }));
-        expect(violations(managementNeedsAuth, withProps(proxyOf(), { uploads }))).toEqual([expect.stringMatching(/portainer, a management UI, without auth_basic/)]);
+        const uploads = (unwrap(proxyOf().props.uploads) as { file: string; content: string }[]).map((u) => ({
+            ...u,
+            content: u.content.replace(/ *auth_basic.*\n/g, ""),
+        }));
+        expect(violations(managementNeedsAuth, withProps(proxyOf(), { uploads }))).toEqual([
+            expect.stringMatching(/portainer, a management UI, without auth_basic/),
+        ]);
     });
 });
 
 describe("container data lives on the data volume", () => {
     it("fails a container whose data is not under the data root", () => {
-        expect(violations(dataOnVolume, withProps(containerOf("jupyter"), { volumes: [{ hostPath: "/home/jovyan", containerPath: "/home/jovyan/work" }] }))).toEqual([
-            expect.stringMatching(/site-jupyter keeps no data under \/srv\/site\/data/),
-        ]);
+        expect(
+            violations(
+                dataOnVolume,
+                withProps(containerOf("jupyter"), { volumes: [{ hostPath: "/home/jovyan", containerPath: "/home/jovyan/work" }] }),
+            ),
+        ).toEqual([expect.stringMatching(/site-jupyter keeps no data under \/srv\/site\/data/)]);
     });
 });
 
@@ -115,19 +154,34 @@ describe("secret-looking inputs are secrets", () => {
     it("fails a password in a container's env, a provider token and a nested private key in plain text", () => {
         const mysql = containerOf("mysql");
         const envs = (mysql.props.envs as unknown[]).map((e) => unwrap(e));
-        expect(violations(secretsStaySecret, withProps(mysql, { envs }))).toEqual([expect.stringMatching(/envs\[\d\] \(MYSQL_PASSWORD=…\) is not a secret/)]);
-        const provider = site.find((r) => r.type === "pulumi:providers:digitalocean")!;
-        expect(violations(secretsStaySecret, withProps(provider, { token: "dop_v1_plain" }))).toEqual([expect.stringMatching(/token is not a secret/)]);
-        const command = site.find((r) => r.type === "command:remote:Command")!;
-        expect(violations(secretsStaySecret, withProps(command, { connection: { host: "203.0.113.20", privateKey: "-----BEGIN" } }))).toEqual([
-            expect.stringMatching(/connection\.privateKey is not a secret/),
+        expect(violations(secretsStaySecret, withProps(mysql, { envs }))).toEqual([
+            expect.stringMatching(/envs\[\d\] \(MYSQL_PASSWORD=…\) is not a secret/),
         ]);
+        const provider = site.find((r) => r.type === "pulumi:providers:digitalocean")!;
+        expect(violations(secretsStaySecret, withProps(provider, { token: "dop_v1_plain" }))).toEqual([
+            expect.stringMatching(/token is not a secret/),
+        ]);
+        const command = site.find((r) => r.type === "command:remote:Command")!;
+        expect(
+            violations(secretsStaySecret, withProps(command, { connection: { host: "203.0.113.20", privateKey: "-----BEGIN" } })),
+        ).toEqual([expect.stringMatching(/connection\.privateKey is not a secret/)]);
     });
 });
 
 describe("every droplet has a cloud firewall", () => {
-    const droplet = { type: "digitalocean:index/droplet:Droplet", name: "d", urn: "urn:d", propertyDependencies: {} } as unknown as PolicyResource;
-    const firewall = (dropletIds: PolicyResource[]) => ({ type: "digitalocean:index/firewall:Firewall", name: "f", urn: "urn:f", propertyDependencies: { dropletIds } }) as unknown as PolicyResource;
+    const droplet = {
+        type: "digitalocean:index/droplet:Droplet",
+        name: "d",
+        urn: "urn:d",
+        propertyDependencies: {},
+    } as unknown as PolicyResource;
+    const firewall = (dropletIds: PolicyResource[]) =>
+        ({
+            type: "digitalocean:index/firewall:Firewall",
+            name: "f",
+            urn: "urn:f",
+            propertyDependencies: { dropletIds },
+        }) as unknown as PolicyResource;
     const check = (resources: PolicyResource[]) => {
         const found: string[] = [];
         void dropletHasFirewall.validateStack({ resources } as unknown as StackValidationArgs, (message) => found.push(message));

@@ -69,7 +69,10 @@ describe("resource graph", () => {
     });
 
     it("uses one component per concern, with three-part type tokens", () => {
-        const components = recorded.filter((r) => r.type.startsWith("site:")).map((r) => r.type).sort();
+        const components = recorded
+            .filter((r) => r.type.startsWith("site:"))
+            .map((r) => r.type)
+            .sort();
         expect(components).toEqual([
             "site:apps:Apps",
             "site:apps:ManagementAuth",
@@ -84,7 +87,9 @@ describe("resource graph", () => {
 
     it("starts the docker provider only after the host setup and the certificates", () => {
         const provider = find(T.dockerProvider);
-        expect(provider.opts.dependsOn).toEqual(expect.arrayContaining([find("site:host:Setup").resource, find("site:host:Certificates").resource]));
+        expect(provider.opts.dependsOn).toEqual(
+            expect.arrayContaining([find("site:host:Setup").resource, find("site:host:Certificates").resource]),
+        );
     });
 
     it("runs the host scripts in order, each after the one before, then stores the DNS token and issues certificates", () => {
@@ -112,7 +117,10 @@ describe("resource graph", () => {
 
     it("runs every host script as root through sudo, and re-runs it when it changes (the first trigger is its hash)", async () => {
         for (const command of all(T.command).filter((c) => c.name !== "site-00-host-key")) {
-            const [create, triggers] = await Promise.all([resolved<string>(command.inputs.create), resolved<string[]>(command.inputs.triggers)]);
+            const [create, triggers] = await Promise.all([
+                resolved<string>(command.inputs.create),
+                resolved<string[]>(command.inputs.triggers),
+            ]);
             const script = /<<'SITE_SCRIPT_EOF'\n([\s\S]*)\nSITE_SCRIPT_EOF\n/.exec(create)![1];
             expect(create).toBe(asRoot(script));
             expect(create).toMatch(/sudo -n bash "\$file"$/);
@@ -153,10 +161,16 @@ describe("resource graph", () => {
     it("does everything on the droplet again when the droplet is replaced (its id is in every trigger and label)", async () => {
         const dropletId = "site-droplet-id";
         for (const remote of [...all(T.command), ...all(T.copy)]) {
-            expect([remote.name, await resolved<string[]>(remote.inputs.triggers)]).toEqual([remote.name, expect.arrayContaining([dropletId])]);
+            expect([remote.name, await resolved<string[]>(remote.inputs.triggers)]).toEqual([
+                remote.name,
+                expect.arrayContaining([dropletId]),
+            ]);
         }
         for (const container of [...all(T.container), ...all(T.network)]) {
-            expect([container.name, await resolved(container.inputs.labels)]).toEqual([container.name, [{ label: "site.host", value: dropletId }]]);
+            expect([container.name, await resolved(container.inputs.labels)]).toEqual([
+                container.name,
+                [{ label: "site.host", value: dropletId }],
+            ]);
         }
         for (const image of all(T.image)) expect(await resolved(image.inputs.triggers)).toEqual({ host: dropletId });
     });
@@ -203,20 +217,28 @@ describe("resource graph", () => {
 
 describe("providers", () => {
     it("gives every resource of a package whose default provider is disabled an explicit provider", () => {
-        const disabled = (parse(readFileSync(join(repoRoot, "Pulumi.yaml"), "utf8")).config["pulumi:disable-default-providers"].value as string[]).sort();
+        const disabled = (
+            parse(readFileSync(join(repoRoot, "Pulumi.yaml"), "utf8")).config["pulumi:disable-default-providers"].value as string[]
+        ).sort();
         expect(disabled).toEqual(["cloudflare", "digitalocean", "docker"]);
         const resources = registeredInputs.filter((r) => disabled.includes(r.type.split(":")[0]));
         expect(resources.length).toBeGreaterThan(20);
         // The engine gets a reference to one of the program's own providers, never a default one.
         for (const resource of resources) {
-            expect([resource.type, resource.name, resource.provider]).toEqual([resource.type, resource.name, expect.stringMatching(/[:$]pulumi:providers:(digitalocean|cloudflare|docker)::(?!default)[^:]+::/)]);
+            expect([resource.type, resource.name, resource.provider]).toEqual([
+                resource.type,
+                resource.name,
+                expect.stringMatching(/[:$]pulumi:providers:(digitalocean|cloudflare|docker)::(?!default)[^:]+::/),
+            ]);
         }
     });
 });
 
 describe("DNS", () => {
     const proxiedByName = async () =>
-        Object.fromEntries(await Promise.all(all(T.record).map(async (r) => [await resolved(r.inputs.name), await resolved(r.inputs.proxied)])));
+        Object.fromEntries(
+            await Promise.all(all(T.record).map(async (r) => [await resolved(r.inputs.name), await resolved(r.inputs.proxied)])),
+        );
 
     it("proxies the blog and leaves the websocket hosts DNS-only", async () => {
         expect(await proxiedByName()).toEqual({ "example.com": true, "jupyter.example.com": false, "portainer.example.com": false });
@@ -322,6 +344,8 @@ describe("stack outputs", () => {
         });
         expect(await promiseOf(program.dropletIp!)).toBe("203.0.113.20");
         expect(await promiseOf(program.sshCommand!)).toBe("ssh site@203.0.113.20");
-        expect(await promiseOf(program.snapshotIds!)).toEqual({ "after-setup": { droplet: "site-after-setup-id", dataVolume: "site-after-setup-data-id" } });
+        expect(await promiseOf(program.snapshotIds!)).toEqual({
+            "after-setup": { droplet: "site-after-setup-id", dataVolume: "site-after-setup-data-id" },
+        });
     });
 });

@@ -5,7 +5,15 @@ import { join } from "node:path";
 import type WebSocket from "ws";
 import { routedServices } from "../config/catalogue";
 import { parseSettings } from "../config/schema";
-import { htpasswdPath, mainConfigPath, managementUser, renderHtpasswd, renderNginxMainConfig, renderNginxSiteConfig, siteConfigPath } from "../render/nginx";
+import {
+    htpasswdPath,
+    mainConfigPath,
+    managementUser,
+    renderHtpasswd,
+    renderNginxMainConfig,
+    renderNginxSiteConfig,
+    siteConfigPath,
+} from "../render/nginx";
 import { bcryptHash } from "../render/passwordHash";
 import { prodValues } from "./fixtures";
 import { basicAuth, echo, handshake, openWebSocket, request, RequestOptions } from "./proxy/client";
@@ -31,7 +39,8 @@ let idleSince: number;
 const viaCloudflare = (extra: Partial<RequestOptions> = {}): RequestOptions => ({ from: visitors.cloudflare, ca, ...extra });
 /** Straight from a visitor: how the DNS-only hosts are reached. */
 const direct = (extra: Partial<RequestOptions> = {}): RequestOptions => ({ from: visitors.direct, ca, ...extra });
-const json = (body: string) => JSON.parse(body) as { upstream: string; path: string; bodyBytes: number; realIp: string; forwardedFor: string; forwardedProto: string };
+const json = (body: string) =>
+    JSON.parse(body) as { upstream: string; path: string; bodyBytes: number; realIp: string; forwardedFor: string; forwardedProto: string };
 
 beforeAll(async () => {
     requireNginx();
@@ -47,7 +56,8 @@ beforeAll(async () => {
         Object.keys(upstreams),
     );
     // The test network exists now: the stand-ins listen on its address.
-    for (const [name, standIn] of Object.entries(upstreams)) await standIn.listen(upstreamAddress, routedServices[name as keyof typeof upstreams].port);
+    for (const [name, standIn] of Object.entries(upstreams))
+        await standIn.listen(upstreamAddress, routedServices[name as keyof typeof upstreams].port);
     await sandbox.ready();
     // Opened now, used by the last test, after more than nginx's default 60 s of silence.
     idleSocket = await openWebSocket(`wss://${host.jupyter}/api/kernels/idle/channels`, direct());
@@ -64,7 +74,10 @@ describe("routing", () => {
     it("sends each hostname to its own service", async () => {
         expect(json((await request(`https://${host.ghost}/`, viaCloudflare())).body).upstream).toBe("ghost");
         expect(json((await request(`https://${host.jupyter}/tree`, direct())).body).upstream).toBe("jupyter");
-        const portainer = await request(`https://${host.portainer}/`, direct({ headers: { Authorization: basicAuth(managementUser, password) } }));
+        const portainer = await request(
+            `https://${host.portainer}/`,
+            direct({ headers: { Authorization: basicAuth(managementUser, password) } }),
+        );
         expect(json(portainer.body).upstream).toBe("portainer");
     });
 
@@ -94,7 +107,10 @@ describe("websockets", () => {
 
     it("passes Portainer's console websocket, behind the login", async () => {
         await expect(openWebSocket(`wss://${host.portainer}/api/websocket/exec?id=1`, direct())).rejects.toThrow(/401/);
-        const socket = await openWebSocket(`wss://${host.portainer}/api/websocket/exec?id=1`, direct({ headers: { Authorization: basicAuth(managementUser, password) } }));
+        const socket = await openWebSocket(
+            `wss://${host.portainer}/api/websocket/exec?id=1`,
+            direct({ headers: { Authorization: basicAuth(managementUser, password) } }),
+        );
         expect(await echo(socket, "ls")).toBe("echo:ls");
         socket.close();
     });
@@ -114,34 +130,56 @@ describe("management login", () => {
     it("rate-limits a burst of guesses with 429, per visitor address", async () => {
         const guesses = await Promise.all(
             Array.from({ length: 60 }, (_, i) =>
-                request(`https://${host.portainer}/`, { from: visitors.attacker, ca, headers: { Authorization: basicAuth(managementUser, `guess-${i}`) } }),
+                request(`https://${host.portainer}/`, {
+                    from: visitors.attacker,
+                    ca,
+                    headers: { Authorization: basicAuth(managementUser, `guess-${i}`) },
+                }),
             ),
         );
         const statuses = guesses.map((g) => g.status);
         expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(30);
         expect(statuses.filter((s) => s !== 429 && s !== 401)).toEqual([]);
         // Another visitor is not affected.
-        expect((await request(`https://${host.portainer}/`, direct({ headers: { Authorization: basicAuth(managementUser, password) } }))).status).toBe(200);
+        expect(
+            (await request(`https://${host.portainer}/`, direct({ headers: { Authorization: basicAuth(managementUser, password) } })))
+                .status,
+        ).toBe(200);
     });
 });
 
 describe("TLS", () => {
     it("serves every host a certificate that verifies against the CA, for its own name", async () => {
         for (const name of Object.values(host)) {
-            await expect(handshake(name, { from: visitors.direct, ca })).resolves.toMatchObject({ protocol: expect.stringMatching(/TLSv1\.[23]/) });
+            await expect(handshake(name, { from: visitors.direct, ca })).resolves.toMatchObject({
+                protocol: expect.stringMatching(/TLSv1\.[23]/),
+            });
         }
     });
 
     it("speaks TLS 1.3 and TLS 1.2 with an ECDHE AEAD suite", async () => {
         expect((await handshake(host.jupyter, { from: visitors.direct, ca, minVersion: "TLSv1.3" })).protocol).toBe("TLSv1.3");
-        const tls12 = await handshake(host.jupyter, { from: visitors.direct, ca, maxVersion: "TLSv1.2", ciphers: "ECDHE-ECDSA-AES128-GCM-SHA256" });
+        const tls12 = await handshake(host.jupyter, {
+            from: visitors.direct,
+            ca,
+            maxVersion: "TLSv1.2",
+            ciphers: "ECDHE-ECDSA-AES128-GCM-SHA256",
+        });
         expect(tls12).toMatchObject({ protocol: "TLSv1.2", cipher: "ECDHE-ECDSA-AES128-GCM-SHA256" });
     });
 
     it("refuses TLS 1.1 and CBC suites (Mozilla intermediate)", async () => {
-        const legacy = { from: visitors.direct, ca, minVersion: "TLSv1.1" as const, maxVersion: "TLSv1.1" as const, ciphers: "DEFAULT@SECLEVEL=0" };
+        const legacy = {
+            from: visitors.direct,
+            ca,
+            minVersion: "TLSv1.1" as const,
+            maxVersion: "TLSv1.1" as const,
+            ciphers: "DEFAULT@SECLEVEL=0",
+        };
         await expect(handshake(host.jupyter, legacy)).rejects.toThrow(/protocol version|no protocols available|wrong version/i);
-        await expect(handshake(host.jupyter, { from: visitors.direct, ca, maxVersion: "TLSv1.2", ciphers: "ECDHE-ECDSA-AES128-SHA" })).rejects.toThrow(/handshake failure|alert/i);
+        await expect(
+            handshake(host.jupyter, { from: visitors.direct, ca, maxVersion: "TLSv1.2", ciphers: "ECDHE-ECDSA-AES128-SHA" }),
+        ).rejects.toThrow(/handshake failure|alert/i);
     });
 });
 
@@ -173,7 +211,10 @@ describe("headers and limits", () => {
 
     it("accepts a 20 MB Ghost image upload and refuses 60 MB with 413", async () => {
         const upload = (megabytes: number) =>
-            request(`https://${host.ghost}/ghost/api/admin/images/upload/`, viaCloudflare({ method: "POST", body: Buffer.alloc(megabytes * 1024 * 1024) }));
+            request(
+                `https://${host.ghost}/ghost/api/admin/images/upload/`,
+                viaCloudflare({ method: "POST", body: Buffer.alloc(megabytes * 1024 * 1024) }),
+            );
         const accepted = await upload(20);
         expect(accepted.status).toBe(200);
         expect(json(accepted.body).bodyBytes).toBe(20 * 1024 * 1024);
@@ -183,13 +224,17 @@ describe("headers and limits", () => {
 
 describe("visitor addresses and Cloudflare", () => {
     it("restores the visitor's address from CF-Connecting-IP when the request comes from Cloudflare", async () => {
-        const seen = json((await request(`https://${host.ghost}/whoami`, viaCloudflare({ headers: { "CF-Connecting-IP": "203.0.113.50" } }))).body);
+        const seen = json(
+            (await request(`https://${host.ghost}/whoami`, viaCloudflare({ headers: { "CF-Connecting-IP": "203.0.113.50" } }))).body,
+        );
         expect(seen.realIp).toBe("203.0.113.50");
         expect(seen.forwardedProto).toBe("https");
     });
 
     it("ignores a forged CF-Connecting-IP from anyone else", async () => {
-        const seen = json((await request(`https://${host.jupyter}/whoami`, direct({ headers: { "CF-Connecting-IP": "203.0.113.50" } }))).body);
+        const seen = json(
+            (await request(`https://${host.jupyter}/whoami`, direct({ headers: { "CF-Connecting-IP": "203.0.113.50" } }))).body,
+        );
         expect(seen.realIp).toBe(visitors.direct);
     });
 

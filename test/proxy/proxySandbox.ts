@@ -97,7 +97,8 @@ exec ${nginxBinary} -g 'daemon off;'`;
     async ready(timeoutMs = 15_000): Promise<void> {
         const deadline = Date.now() + timeoutMs;
         while (Date.now() < deadline) {
-            if (this.nginx?.exitCode !== null && this.nginx?.exitCode !== undefined) throw new Error(`nginx exited with ${this.nginx.exitCode}`);
+            if (this.nginx?.exitCode !== null && this.nginx?.exitCode !== undefined)
+                throw new Error(`nginx exited with ${this.nginx.exitCode}`);
             const open = await new Promise<boolean>((resolve) => {
                 const socket = net.connect({ host: proxyAddress, port: 443, localAddress: visitors.direct }, () => {
                     socket.destroy();

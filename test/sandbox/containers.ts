@@ -10,7 +10,11 @@ export function standInPorts(spec: ContainerSpec<string>): number[] {
 }
 
 /** A `docker run -d` (or `docker create`) of a rendered container, with `args` for its image. */
-export function dockerCommand(spec: ContainerSpec<string>, args: readonly (string | number)[], verb: "run -d" | "create" = "run -d"): string {
+export function dockerCommand(
+    spec: ContainerSpec<string>,
+    args: readonly (string | number)[],
+    verb: "run -d" | "create" = "run -d",
+): string {
     return [
         `docker ${verb}`,
         `--name site-${spec.name}`,

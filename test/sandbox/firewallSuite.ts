@@ -83,7 +83,8 @@ systemctl start docker.service`);
     exit 1`);
     }
 
-    const containerIp = (name: string) => sandbox.droplet(`docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' ${name}`).trim();
+    const containerIp = (name: string) =>
+        sandbox.droplet(`docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' ${name}`).trim();
 
     beforeAll(() => {
         requireRootAndTools(engine);
@@ -139,14 +140,20 @@ systemctl start ssh.service`);
         }, 300_000);
 
         it("installs the certificate renewal as a valid systemd service and timer", () => {
-            expect(sandbox.droplet(`systemd-analyze verify /etc/systemd/system/${renewUnit}.service /etc/systemd/system/${renewUnit}.timer 2>&1`)).toBe("");
+            expect(
+                sandbox.droplet(
+                    `systemd-analyze verify /etc/systemd/system/${renewUnit}.service /etc/systemd/system/${renewUnit}.timer 2>&1`,
+                ),
+            ).toBe("");
             expect(sandbox.droplet(`bash -n ${certbotCommand} && test -x ${certbotCommand} && echo ok`)).toBe("ok\n");
         });
 
         it("mounts the data volume, and the containers' data lands on it", () => {
             expect(sandbox.droplet(`findmnt -n -o SOURCE ${dataRoot}`).trim()).toBe(sandbox.volumeDevice);
             sandbox.droplet(`docker exec site-ghost sh -c 'echo "a post" > ${ghost.volumes[0].containerPath}/post.txt'`);
-            expect(sandbox.droplet(`findmnt -n -o SOURCE --target ${dataRoot}/${ghost.volumes[0].name}/post.txt`).trim()).toBe(sandbox.volumeDevice);
+            expect(sandbox.droplet(`findmnt -n -o SOURCE --target ${dataRoot}/${ghost.volumes[0].name}/post.txt`).trim()).toBe(
+                sandbox.volumeDevice,
+            );
         });
 
         it("lets the admin user in with the deploy key, over the pinned real host key", () => {
@@ -156,14 +163,29 @@ systemctl start ssh.service`);
 
         it("refuses root, passwords, and a client that would accept the bootstrap key", () => {
             expect(ssh("root").output).toMatch(/Permission denied \(publickey\)/);
-            expect(ssh(settings.adminUser, ["-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password,keyboard-interactive"]).output).toMatch(/Permission denied \(publickey\)/);
-            writeFileSync(join(keys(), "bootstrap_hosts"), `${addresses.droplet.v4} ${readFileSync(join(keys(), "bootstrap.pub"), "utf8").split(" ").slice(0, 2).join(" ")}\n`);
-            expect(ssh(settings.adminUser, [], join(keys(), "bootstrap_hosts")).output).toMatch(/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/);
+            expect(
+                ssh(settings.adminUser, ["-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password,keyboard-interactive"])
+                    .output,
+            ).toMatch(/Permission denied \(publickey\)/);
+            writeFileSync(
+                join(keys(), "bootstrap_hosts"),
+                `${addresses.droplet.v4} ${readFileSync(join(keys(), "bootstrap.pub"), "utf8").split(" ").slice(0, 2).join(" ")}\n`,
+            );
+            expect(ssh(settings.adminUser, [], join(keys(), "bootstrap_hosts")).output).toMatch(
+                /REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/,
+            );
         });
 
         it("runs sshd with the DevSec settings it validated", () => {
             const effective = sandbox.droplet("sshd -T");
-            for (const line of ["permitrootlogin no", "passwordauthentication no", "kbdinteractiveauthentication no", "x11forwarding no", "allowtcpforwarding no", "maxauthtries 3"]) {
+            for (const line of [
+                "permitrootlogin no",
+                "passwordauthentication no",
+                "kbdinteractiveauthentication no",
+                "x11forwarding no",
+                "allowtcpforwarding no",
+                "maxauthtries 3",
+            ]) {
                 expect(effective).toContain(`${line}\n`);
             }
         });
@@ -212,12 +234,16 @@ systemctl start ssh.service`);
             sandbox.internet(`ip route replace 172.30.0.0/16 via ${addresses.droplet.v4}`);
             expect(openPorts(addresses.router.v4, containerIp("site-proxy"), [])).toEqual([]);
             expect(openPorts(addresses.router.v4, containerIp("site-ghost"), [])).toEqual([]);
-            expect(sandbox.droplet("iptables -S FORWARD | head -n 1; ip6tables -S FORWARD | head -n 1")).toBe("-P FORWARD DROP\n-P FORWARD DROP\n");
+            expect(sandbox.droplet("iptables -S FORWARD | head -n 1; ip6tables -S FORWARD | head -n 1")).toBe(
+                "-P FORWARD DROP\n-P FORWARD DROP\n",
+            );
         });
 
         it("lets containers on the private network reach each other (proxy to ghost)", () => {
             const ghostPort = routedServices.ghost.port;
-            expect(sandbox.droplet(`docker exec site-proxy sh -c "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ghost ${ghostPort}"`)).toContain("stand-in");
+            expect(
+                sandbox.droplet(`docker exec site-proxy sh -c "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ghost ${ghostPort}"`),
+            ).toContain("stand-in");
         });
     }
 

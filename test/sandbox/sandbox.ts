@@ -41,7 +41,11 @@ export interface DockerEngine {
 /** Docker from another Debian suite, unpacked beside the system by fetch-debian.sh. */
 function unpacked(suite: string, name: string): DockerEngine {
     const root = `/var/cache/site-sandbox/docker-${suite}`;
-    return { name, binDirs: [`${root}/usr/sbin`, `${root}/usr/bin`], install: `bash test/sandbox/fetch-debian.sh ${suite} ${root} docker.io containerd` };
+    return {
+        name,
+        binDirs: [`${root}/usr/sbin`, `${root}/usr/bin`],
+        install: `bash test/sandbox/fetch-debian.sh ${suite} ${root} docker.io containerd`,
+    };
 }
 
 export const engines = {
@@ -52,7 +56,9 @@ export const engines = {
 
 export function requireRootAndTools(engine: DockerEngine): void {
     if (process.getuid?.() !== 0) {
-        throw new Error("the host sandbox needs root (network namespaces, iptables, mounts): run it as root, e.g. sudo npm run test:sandbox");
+        throw new Error(
+            "the host sandbox needs root (network namespaces, iptables, mounts): run it as root, e.g. sudo npm run test:sandbox",
+        );
     }
     const tools: Record<string, string> = {
         ip: "iproute2",
@@ -80,7 +86,9 @@ export function requireRootAndTools(engine: DockerEngine): void {
         }
     });
     if (missing.length > 0) {
-        throw new Error(`missing tools: ${missing.map(([t]) => t).join(", ")}; install them with: apt-get install -y ${[...new Set(missing.map(([, p]) => p))].join(" ")} (.ci/run does)`);
+        throw new Error(
+            `missing tools: ${missing.map(([t]) => t).join(", ")}; install them with: apt-get install -y ${[...new Set(missing.map(([, p]) => p))].join(" ")} (.ci/run does)`,
+        );
     }
     if (engine.binDirs.length > 0 && !existsSync(join(engine.binDirs[0], "dockerd"))) {
         throw new Error(`${engine.name} is not unpacked; get it with: ${engine.install} (.ci/run does)`);
@@ -107,10 +115,25 @@ export class Sandbox {
         for (const shim of ["systemctl", "cloud-init"]) symlinkSync(join(here, shim), join(bin, shim));
         this.ip("netns", "add", this.internetNs);
         this.ipIn(this.internetNs, "link", "set", "lo", "up");
-        for (const address of [addresses.smtp, addresses.dns, addresses.metadata]) this.ipIn(this.internetNs, "addr", "add", `${address}/32`, "dev", "lo");
-        this.world = spawn("ip", ["netns", "exec", this.internetNs, process.execPath, join(here, "world.js"), addresses.smtp, "2525", addresses.dns, addresses.metadata], {
-            stdio: ["ignore", "pipe", "inherit"],
-        });
+        for (const address of [addresses.smtp, addresses.dns, addresses.metadata])
+            this.ipIn(this.internetNs, "addr", "add", `${address}/32`, "dev", "lo");
+        this.world = spawn(
+            "ip",
+            [
+                "netns",
+                "exec",
+                this.internetNs,
+                process.execPath,
+                join(here, "world.js"),
+                addresses.smtp,
+                "2525",
+                addresses.dns,
+                addresses.metadata,
+            ],
+            {
+                stdio: ["ignore", "pipe", "inherit"],
+            },
+        );
         this.powerOn();
     }
 
@@ -153,7 +176,19 @@ touch ${ready}
 while :; do sleep 1 & wait $!; done`;
         this.holder = spawn(
             "nsenter",
-            [`--net=/var/run/netns/${this.dropletNs}`, "unshare", "--mount", "--pid", "--fork", "--mount-proc", "--propagation", "private", "bash", "-c", script],
+            [
+                `--net=/var/run/netns/${this.dropletNs}`,
+                "unshare",
+                "--mount",
+                "--pid",
+                "--fork",
+                "--mount-proc",
+                "--propagation",
+                "private",
+                "bash",
+                "-c",
+                script,
+            ],
             { stdio: ["ignore", "ignore", "inherit"] },
         );
         const deadline = Date.now() + 10_000;
@@ -191,7 +226,11 @@ while :; do sleep 1 & wait $!; done`;
 
     /** Runs a command in "the internet". */
     internet(command: string, timeoutMs = 60_000): string {
-        return execFileSync("ip", ["netns", "exec", this.internetNs, "bash", "-c", command], { encoding: "utf8", timeout: timeoutMs, stdio: ["ignore", "pipe", "pipe"] });
+        return execFileSync("ip", ["netns", "exec", this.internetNs, "bash", "-c", command], {
+            encoding: "utf8",
+            timeout: timeoutMs,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
     }
 
     /** TCP ports that complete a handshake from `source` to `target`. */
