@@ -1,37 +1,79 @@
-// The site: where it runs (a droplet, or this machine's Docker engine), the apps on it, and what
-// the target adds after them (DNS, themes, snapshots on a droplet).
+// The site, as a table of contents: every component a stack creates, in the order a deploy brings
+// them up. The stack's `site:target` says where it runs: a DigitalOcean droplet with Cloudflare in
+// front (targets/droplet.ts gives each of its components its arguments), or this machine's Docker
+// engine (targets/local.ts). The apps are the same on both.
+import * as pulumi from "@pulumi/pulumi";
 import { Apps } from "./components/apps";
+import { Certificates } from "./components/certificates";
+import { CloudflareZone } from "./components/cloudflareZone";
+import { HostSetup } from "./components/hostSetup";
+import { LocalCertificateAuthority } from "./components/localCertificateAuthority";
 import { ManagementAuth } from "./components/managementAuth";
-import { loadSiteConfig } from "./config";
-import { routedServiceNames } from "./config/catalogue";
+import { Server } from "./components/server";
+import { Snapshots } from "./components/snapshots";
+import { Themes } from "./components/themes";
+import { loadSiteConfig, SiteConfig } from "./config";
+import { publicUrl, routedServiceNames } from "./config/catalogue";
 import { renderContainers } from "./render/containers";
-import { dropletTarget } from "./targets/droplet";
-import { localTarget } from "./targets/local";
+import * as droplet from "./targets/droplet";
+import * as local from "./targets/local";
+import type { SiteTarget } from "./targets/target";
 
 const site = loadSiteConfig();
-const { settings, secrets } = site;
-const target = settings.target === "local" ? localTarget(site) : dropletTarget(site);
+export = site.settings.target === "local" ? localSite(site) : dropletSite(site);
 
-const auth = new ManagementAuth("site", { password: secrets.managementPassword });
-const apps = new Apps(
-    "site",
-    {
-        docker: target.docker,
-        generation: target.generation,
-        containers: renderContainers(
-            settings,
-            { ...secrets, managementPasswordHash: auth.passwordHash, managementHtpasswd: auth.htpasswd },
-            target.trustedProxyRanges,
-            target.placement,
-        ),
-    },
-    { dependsOn: [...target.ready] },
-);
-const port = target.httpsPort === 443 ? "" : `:${target.httpsPort}`;
+/** On a DigitalOcean droplet, with Cloudflare in front. */
+function dropletSite(site: SiteConfig) {
+    const { settings } = site;
+    const providers = droplet.providers(site.secrets);
+    // The machine: SSH keys, the droplet, its data volume, a reserved IP, the cloud firewall.
+    const server = new Server("site", droplet.serverArgs(settings), { providers: [providers.digitalocean] });
+    const host = droplet.host(settings, server);
+    // Over SSH once the data volume is attached: the host, then certificates before the proxy.
+    const hostSetup = new HostSetup("site", droplet.hostSetupArgs(settings, server, host), { dependsOn: [server.dataVolumeAttachment] });
+    const certificates = new Certificates("site", droplet.certificatesArgs(site, host), { dependsOn: [hostSetup] });
+    const apps = siteApps(site, droplet.target(host), [hostSetup, certificates]);
+    // In front: a DNS record per host and the zone's settings.
+    new CloudflareZone("site", droplet.cloudflareZoneArgs(settings, server), { providers: [providers.cloudflare] });
+    // After the apps: the repo's themes into Ghost, then the snapshots asked for.
+    const themes = new Themes("site", droplet.themesArgs(host), { dependsOn: [apps] });
+    const snapshots = new Snapshots("site", droplet.snapshotsArgs(settings, server, host), {
+        providers: [providers.digitalocean],
+        dependsOn: [apps, themes],
+    });
+    return {
+        urls: serviceUrls(site, 443),
+        dropletIp: server.ipAddress,
+        sshCommand: pulumi.interpolate`ssh ${settings.adminUser}@${server.ipAddress}`,
+        snapshotIds: snapshots.ids,
+        dataVolumeId: server.dataVolumeId,
+    };
+}
 
-// Stack outputs: every service's URL, and the target's own (the droplet's IP, SSH command,
-// snapshot and volume ids; the local CA).
-export = {
-    urls: Object.fromEntries(routedServiceNames.map((name) => [name, `https://${settings.services[name].hostname}${port}`])),
-    ...target.finish(apps),
-};
+/** On this machine's Docker engine. */
+function localSite(site: SiteConfig) {
+    // Certificates for every *.localhost host, from a CA made for this machine.
+    const ca = new LocalCertificateAuthority("site", { hostnames: local.hostnames(site.settings) });
+    siteApps(site, local.target(site.settings, ca), []);
+    return { urls: serviceUrls(site, site.settings.localHttpsPort), caCertificate: ca.caCertificate };
+}
+
+/** The apps, the same on every target: the management login's hash, then the containers. */
+function siteApps({ settings, secrets }: SiteConfig, target: SiteTarget, dependsOn: pulumi.Resource[]): Apps {
+    const auth = new ManagementAuth("site", { password: secrets.managementPassword });
+    const containerSecrets = { ...secrets, managementPasswordHash: auth.passwordHash, managementHtpasswd: auth.htpasswd };
+    return new Apps(
+        "site",
+        {
+            docker: target.docker,
+            generation: target.generation,
+            containers: renderContainers(settings, containerSecrets, target.trustedProxyRanges, target.placement),
+        },
+        { dependsOn },
+    );
+}
+
+/** Stack output: every service's public URL. */
+function serviceUrls({ settings }: SiteConfig, httpsPort: number): Record<string, string> {
+    return Object.fromEntries(routedServiceNames.map((name) => [name, publicUrl(settings.services[name].hostname, httpsPort)]));
+}

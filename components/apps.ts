@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { network } from "../config/catalogue";
+import { containerName, network } from "../config/catalogue";
 import type { ContainerSpec } from "../render/containers";
 import type { DockerEndpoint } from "./dockerEndpoint";
 
@@ -25,8 +25,8 @@ export class Apps extends pulumi.ComponentResource {
         const provider = new docker.Provider(
             `${name}-docker`,
             { host: args.docker.host, sshOpts: args.docker.sshOpts },
-            // A component's dependsOn does not hold back its children: the provider, and so
-            // everything that uses it, must wait for the host setup itself.
+            // The provider, and so everything that uses it, waits for the host setup and the
+            // certificates itself (see After in ./hostCommand).
             { parent: this, dependsOn: opts?.dependsOn },
         );
         const childOpts = { parent: this, provider };
@@ -57,7 +57,7 @@ export class Apps extends pulumi.ComponentResource {
                 new docker.Container(
                     `${name}-${spec.name}`,
                     {
-                        name: `site-${spec.name}`,
+                        name: containerName(spec),
                         image: images.get(spec.image)!.imageId,
                         restart: spec.restart,
                         memory: spec.memoryMb,
@@ -93,7 +93,7 @@ export class Apps extends pulumi.ComponentResource {
             );
         }
 
-        this.containerNames = pulumi.output(Object.fromEntries([...created.keys()].map((service) => [service, `site-${service}`])));
+        this.containerNames = pulumi.output(Object.fromEntries(args.containers.map((spec) => [spec.name, containerName(spec)])));
         this.registerOutputs({ containerNames: this.containerNames });
     }
 }

@@ -1,12 +1,11 @@
-import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { renderCredentials } from "../render/certificates";
+import { sha256 } from "../render/hash";
 import type { HostScript } from "../render/shell";
-import { asRoot, DropletTarget, sshConnection } from "./connection";
-import { sha256 } from "./hostSetup";
+import { DropletHost, hostCommand } from "./hostCommand";
 
 export interface CertificatesArgs {
-    readonly droplet: DropletTarget;
+    readonly host: DropletHost;
     /** Cloudflare token allowed to edit this zone's DNS only (a secret). */
     readonly dnsToken: pulumi.Output<string>;
     /** The two scripts: credentials (reads the token on stdin), then issue. */
@@ -22,29 +21,18 @@ export interface CertificatesArgs {
 export class Certificates extends pulumi.ComponentResource {
     constructor(name: string, args: CertificatesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("site:host:Certificates", name, {}, opts);
-        const connection = sshConnection(args.droplet);
         const [credentialsScript, issueScript] = args.scripts;
         const credentials = pulumi.secret(args.dnsToken.apply(renderCredentials));
-        const stored = new command.remote.Command(
+        // The token travels on stdin; a changed token runs the command again.
+        const stored = hostCommand(
             `${name}-${credentialsScript.name}`,
-            // The token travels on stdin; a changed token re-runs the command.
-            {
-                connection,
-                create: asRoot(credentialsScript.script),
-                stdin: credentials,
-                triggers: [sha256(credentialsScript.script), args.droplet.id, credentials],
-            },
-            // The component's dependsOn does not hold back its children; pass it on.
-            { parent: this, dependsOn: opts?.dependsOn },
+            { host: args.host, script: credentialsScript, stdin: credentials, alsoWhen: [credentials] },
+            { parent: this, after: opts?.dependsOn },
         );
-        new command.remote.Command(
+        hostCommand(
             `${name}-${issueScript.name}`,
-            {
-                connection,
-                create: asRoot(issueScript.script),
-                triggers: [sha256(issueScript.script), args.droplet.id, sha256(args.certbotCommand)],
-            },
-            { parent: this, dependsOn: [stored] },
+            { host: args.host, script: issueScript, alsoWhen: [sha256(args.certbotCommand)] },
+            { parent: this, after: [stored] },
         );
         this.registerOutputs({});
     }

@@ -1,12 +1,10 @@
-import * as command from "@pulumi/command";
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
 import type { HostScript } from "../render/shell";
-import { asRoot, DropletTarget, sshConnection } from "./connection";
-import { sha256 } from "./hostSetup";
+import { DropletHost, hostCommand } from "./hostCommand";
 
 export interface SnapshotsArgs {
-    readonly droplet: DropletTarget;
+    readonly host: DropletHost;
     readonly dataVolumeId: pulumi.Input<string>;
     /** One consistent pair (droplet + data volume) per name, taken once. */
     readonly names: readonly string[];
@@ -33,18 +31,16 @@ export class Snapshots extends pulumi.ComponentResource {
     constructor(name: string, args: SnapshotsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("site:host:Snapshots", name, {}, opts);
         const stack = pulumi.getStack();
-        const connection = sshConnection(args.droplet);
         const pairs = args.names.map((snapshotName) => {
-            const prepared = new command.remote.Command(
+            const prepared = hostCommand(
                 `${name}-${snapshotName}-prepare`,
-                { connection, create: asRoot(args.prepare.script), triggers: [sha256(args.prepare.script), args.droplet.id] },
-                // The component's dependsOn does not hold back its children; pass it on.
-                { parent: this, dependsOn: opts?.dependsOn },
+                { host: args.host, script: args.prepare },
+                { parent: this, after: opts?.dependsOn },
             );
             const after = { parent: this, retainOnDelete: true, dependsOn: [prepared] };
             const droplet = new digitalocean.DropletSnapshot(
                 `${name}-${snapshotName}`,
-                { dropletId: args.droplet.id, name: `${stack}-${snapshotName}` },
+                { dropletId: args.host.id, name: `${stack}-${snapshotName}` },
                 after,
             );
             const volume = new digitalocean.VolumeSnapshot(

@@ -1,11 +1,10 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { HostScript } from "../render/shell";
-import { asRoot, DropletTarget, sshConnection } from "./connection";
-import { sha256 } from "./hostSetup";
+import { DropletHost, hostCommand, sshConnection } from "./hostCommand";
 
 export interface ThemesArgs {
-    readonly droplet: DropletTarget;
+    readonly host: DropletHost;
     /** The repo's themes folder. */
     readonly localDir: string;
     /** Its content hash: the copy and the restart run again exactly when it changes. */
@@ -23,22 +22,21 @@ export interface ThemesArgs {
 export class Themes extends pulumi.ComponentResource {
     constructor(name: string, args: ThemesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("site:apps:Themes", name, {}, opts);
-        const connection = sshConnection(args.droplet);
         const copied = new command.remote.CopyToRemote(
             `${name}-copy`,
             {
-                connection,
+                connection: sshConnection(args.host),
                 source: new pulumi.asset.FileArchive(args.localDir),
                 remotePath: args.remoteDir,
-                triggers: [args.fingerprint, args.droplet.id],
+                triggers: [args.fingerprint, args.host.id],
             },
-            // The component's dependsOn does not hold back its children; pass it on.
+            // The component's dependsOn, named by the child itself (see After in ./hostCommand).
             { parent: this, dependsOn: opts?.dependsOn },
         );
-        new command.remote.Command(
+        hostCommand(
             `${name}-${args.install.name}`,
-            { connection, create: asRoot(args.install.script), triggers: [sha256(args.install.script), args.droplet.id, args.fingerprint] },
-            { parent: this, dependsOn: [copied] },
+            { host: args.host, script: args.install, alsoWhen: [args.fingerprint] },
+            { parent: this, after: [copied] },
         );
         this.registerOutputs({});
     }

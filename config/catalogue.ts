@@ -59,11 +59,20 @@ const check = (test: string[], startPeriod = "30s"): HealthCheck => ({
     retries: 3,
 });
 
+/** Every data volume, by name: a container's data, and who owns it. */
+export const dataVolumes = {
+    ghostContent: { name: "ghost-content", containerPath: "/var/lib/ghost/content", uid: 1000, gid: 1000 },
+    mysqlData: { name: "mysql-data", containerPath: "/var/lib/mysql", uid: 999, gid: 999 },
+    jupyterWork: { name: "jupyter-work", containerPath: "/home/jovyan/work", uid: 1000, gid: 100 },
+    portainerData: { name: "portainer-data", containerPath: "/data", uid: 0, gid: 0 },
+    letsencrypt: { name: "letsencrypt", containerPath: "/etc/letsencrypt", uid: 0, gid: 0, readOnly: true },
+} as const satisfies Record<string, DataVolume>;
+
 export const ghost: RoutedService = {
     name: "ghost",
     imageKey: "ghostImage",
     port: 2368,
-    volumes: [{ name: "ghost-content", containerPath: "/var/lib/ghost/content", uid: 1000, gid: 1000 }],
+    volumes: [dataVolumes.ghostContent],
     memoryMb: 512,
     // The image has node but no curl; any answer below 500 means Ghost is serving.
     healthCheck: check(
@@ -84,7 +93,7 @@ export const jupyter: RoutedService = {
     name: "jupyter",
     imageKey: "jupyterImage",
     port: 8888,
-    volumes: [{ name: "jupyter-work", containerPath: "/home/jovyan/work", uid: 1000, gid: 100 }],
+    volumes: [dataVolumes.jupyterWork],
     memoryMb: 768,
     healthCheck: check(["CMD", "/etc/jupyter/docker_healthcheck.py"]),
     websockets: true,
@@ -96,7 +105,7 @@ export const portainer: RoutedService = {
     name: "portainer",
     imageKey: "portainerImage",
     port: 9000,
-    volumes: [{ name: "portainer-data", containerPath: "/data", uid: 0, gid: 0 }],
+    volumes: [dataVolumes.portainerData],
     memoryMb: 256,
     // The image is built FROM scratch: no shell, no client to probe with. The proxy's upstream
     // errors and the restart policy cover it.
@@ -110,7 +119,7 @@ export const mysql: ContainerTemplate = {
     name: "mysql",
     imageKey: "mysqlImage",
     port: 3306,
-    volumes: [{ name: "mysql-data", containerPath: "/var/lib/mysql", uid: 999, gid: 999 }],
+    volumes: [dataVolumes.mysqlData],
     memoryMb: 512,
     // mysqladmin ping answers 0 as soon as the server accepts connections, even without credentials.
     healthCheck: check(["CMD", "mysqladmin", "ping", "-h", "127.0.0.1", "--silent"], "60s"),
@@ -120,7 +129,7 @@ export const proxy: ContainerTemplate = {
     name: "proxy",
     imageKey: "nginxImage",
     port: 443,
-    volumes: [{ name: "letsencrypt", containerPath: "/etc/letsencrypt", uid: 0, gid: 0, readOnly: true }],
+    volumes: [dataVolumes.letsencrypt],
     memoryMb: 128,
     healthCheck: check(["CMD", "curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:8081/healthz"], "10s"),
 };
@@ -128,12 +137,24 @@ export const proxy: ContainerTemplate = {
 export const routedServices: Record<RoutedServiceName, RoutedService> = { ghost, jupyter, portainer };
 
 /**
+ * The name Docker knows a container by (`docker exec site-mysql`, `docker kill site-proxy`): the
+ * same on every target, and what host scripts, policies and the sandbox address it by.
+ */
+export const containerName = (container: Pick<ContainerTemplate, "name">): string => `site-${container.name}`;
+
+/** A data volume as a named Docker volume, where a target keeps data in Docker's volumes. */
+export const dockerVolumeName = (volume: DataVolume): string => `site-${volume.name}`;
+
+/** What visitors type: https, the hostname, and the port when it is not 443. */
+export const publicUrl = (hostname: string, httpsPort: number): string => `https://${hostname}${httpsPort === 443 ? "" : `:${httpsPort}`}`;
+
+/**
  * Certificates: a job, not a service. Certbot runs in this image on the host (issue at deploy,
  * renew from a systemd timer) and writes to the proxy's certificate volume.
  */
 export const certbot = {
     imageKey: "certbotImage" as const,
-    volume: proxy.volumes[0],
+    volume: dataVolumes.letsencrypt,
     /** Where the Cloudflare token for the DNS-01 challenge lives on the host (root only). */
     credentialsFile: "/srv/site/secrets/cloudflare.ini",
 };

@@ -1,7 +1,7 @@
 // Before a snapshot: a state of the data volume that restores cleanly. MySQL's files copied
 // mid-write may not, so the database is dumped in one transaction to the volume, and the volume's
 // filesystem is flushed. The snapshot then holds both the live files and a consistent dump.
-import { backupsDir, dataRoot, mysql } from "../config/catalogue";
+import { backupsDir, containerName, dataRoot, mysql } from "../config/catalogue";
 import { HostScript, script } from "./shell";
 
 export const databaseDump = `${backupsDir}/ghost.sql`;
@@ -15,7 +15,7 @@ install -d -m 0700 ${backupsDir}
 tmp=$(mktemp ${databaseDump}.XXXXXX)
 # The credentials stay inside the container: read from its environment, never on a command line.
 # shellcheck disable=SC2016
-docker exec site-${mysql.name} sh -c 'MYSQL_PWD="$MYSQL_PASSWORD" exec mysqldump --single-transaction --no-tablespaces --routines -u "$MYSQL_USER" "$MYSQL_DATABASE"' > "$tmp"
+docker exec ${containerName(mysql)} sh -c 'MYSQL_PWD="$MYSQL_PASSWORD" exec mysqldump --single-transaction --no-tablespaces --routines -u "$MYSQL_USER" "$MYSQL_DATABASE"' > "$tmp"
 mv "$tmp" ${databaseDump}
 sync -f ${dataRoot}
 echo "dumped the database to ${databaseDump}"

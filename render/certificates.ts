@@ -7,7 +7,7 @@
 // at deploy time (the Certificates component runs `site-certbot issue` before the proxy starts) and
 // renews from a systemd timer twice a day, reloading nginx when anything was renewed. Nobody has
 // to do anything. The token on the droplet may only edit this zone's DNS.
-import { certbot, dataRoot, routedServiceNames } from "../config/catalogue";
+import { certbot, containerName, dataRoot, proxy, routedServiceNames } from "../config/catalogue";
 import type { Settings } from "../config/schema";
 import { HostScript, script } from "./shell";
 
@@ -45,7 +45,7 @@ case "\${1:-}" in
         if [ -e "$flag" ]; then
             rm -f "$flag"
             # nginx re-reads its certificates on HUP, without dropping connections.
-            docker kill --signal HUP site-proxy > /dev/null
+            docker kill --signal HUP ${containerName(proxy)} > /dev/null
             echo "certificates renewed; proxy reloaded"
         fi
         ;;
@@ -108,3 +108,26 @@ if cmp -s "$tmp" ${certbot.credentialsFile}; then rm -f "$tmp"; else mv "$tmp" $
 
 /** The credentials file's content; only ever built inside `.apply` from the secret. */
 export const renderCredentials = (token: string) => `dns_cloudflare_api_token = ${token}\n`;
+
+/** The host setup's part: the certbot command, and the timer that renews twice a day. */
+export const renderCertbotInstallScript = (settings: Settings): HostScript =>
+    script(
+        "50-certificates",
+        "the certbot command, and the systemd timer that renews the certificates twice a day.",
+        `
+changed=0
+put_file ${certbotCommand} 0755 <<'EOF' || true
+${renderCertbotCommand(settings).trimEnd()}
+EOF
+put_file /etc/systemd/system/${renewUnit}.service 0644 <<'EOF' && changed=1
+${renderRenewService().trimEnd()}
+EOF
+put_file /etc/systemd/system/${renewUnit}.timer 0644 <<'EOF' && changed=1
+${renderRenewTimer().trimEnd()}
+EOF
+if [ "$changed" -eq 1 ]; then
+    systemctl daemon-reload
+fi
+systemctl enable --now ${renewUnit}.timer > /dev/null 2>&1
+`,
+    );

@@ -7,6 +7,7 @@
 //   the real host key over SSH (`00-host-key`) before anything else happens, so what the
 //   metadata service goes on serving is a key the droplet no longer uses.
 import { stringify } from "yaml";
+import { HostScript, script } from "./shell";
 
 export const cloudInitPackages = ["docker.io", "ufw", "openssl", "curl", "unattended-upgrades", "fail2ban"] as const;
 
@@ -42,3 +43,23 @@ export function renderCloudInit(seed: CloudInitSeed): string {
     };
     return `#cloud-config\n${stringify(document)}`;
 }
+
+/** The first host script after the host key: the rest needs what cloud-init installs. */
+export const renderCloudInitWaitScript = (): HostScript =>
+    script(
+        "02-wait-cloud-init",
+        "wait until cloud-init has installed the packages the other scripts need.",
+        String.raw`
+status=0
+cloud-init status --wait > /dev/null || status=$?
+# 0: done; 2: done with recoverable warnings (cloud-init 23.4 and later).
+if [ "$status" -ne 0 ] && [ "$status" -ne 2 ]; then
+    cloud-init status --long >&2 || true
+    echo "cloud-init failed (exit $status); see /var/log/cloud-init-output.log" >&2
+    exit 1
+fi
+for tool in docker ufw openssl; do
+    command -v "$tool" > /dev/null || { echo "$tool is missing: cloud-init's package step failed" >&2; exit 1; }
+done
+`,
+    );

@@ -11,6 +11,7 @@ import {
     network,
     portainer,
     proxy,
+    publicUrl,
     publishedPorts,
 } from "../config/catalogue";
 import type { SecretName, Settings } from "../config/schema";
@@ -116,7 +117,6 @@ export function renderContainers<S>(
     const smtpImplicitTls = settings.smtpPort === 465;
     const { hostIp, http, https } = placement.publish;
     const proxyOptions: ProxyOptions = { trustedProxyRanges, publicHttpsPort: https };
-    const ghostUrl = `https://${settings.services.ghost.hostname}${https === 443 ? "" : `:${https}`}`;
     return [
         spec<S>(proxy, settings, placement, {
             ports: [
@@ -133,7 +133,7 @@ export function renderContainers<S>(
         }),
         spec<S>(ghost, settings, placement, {
             env: {
-                url: ghostUrl,
+                url: publicUrl(settings.services.ghost.hostname, https),
                 NODE_ENV: placement.ghostMode,
                 database__client: "mysql",
                 database__connection__host: mysql.name,

@@ -2,7 +2,7 @@
 // engine. Data in named Docker volumes (they keep each image's own file ownership), the proxy on
 // 127.0.0.1 with unprivileged ports, certificates from a CA made for this machine handed to the
 // proxy as files, and the repo's themes mounted into Ghost so an edit shows on reload.
-import { ghost, proxy, routedServiceNames } from "../config/catalogue";
+import { dataVolumes, dockerVolumeName, proxy, routedServiceNames } from "../config/catalogue";
 import type { Settings } from "../config/schema";
 import type { FileUpload, Placement, VolumeMount } from "./containers";
 
@@ -28,7 +28,7 @@ export function localPlacement<S>(
             { path: `${livePath(hostname)}/privkey.pem`, content: certificate.privkey },
         ];
     });
-    const themesPath = `${ghost.volumes[0].containerPath}/themes`;
+    const themesPath = `${dataVolumes.ghostContent.containerPath}/themes`;
     const ghostMounts: VolumeMount[] = Object.entries(themes).map(([name, hostPath]) => ({
         hostPath,
         containerPath: `${themesPath}/${name}`,
@@ -39,7 +39,7 @@ export function localPlacement<S>(
         data: (volume, container) =>
             container.name === proxy.name
                 ? undefined
-                : { volumeName: `site-${volume.name}`, containerPath: volume.containerPath, readOnly: volume.readOnly ?? false },
+                : { volumeName: dockerVolumeName(volume), containerPath: volume.containerPath, readOnly: volume.readOnly ?? false },
         publish: { hostIp: "127.0.0.1", http: settings.localHttpPort, https: settings.localHttpsPort },
         proxyFiles,
         ghostMounts,

@@ -1,7 +1,7 @@
 // The reverse proxy's configuration: the only thing reachable from outside. Rendered from the
 // stack config and the service catalogue; shipped into the nginx container by the Apps component
 // (under /etc/nginx/) and written to DIR/nginx/ by `npm run render`.
-import { ghost, proxyHealthPort, routedServiceNames, routedServices, RoutedService } from "../config/catalogue";
+import { ghost, proxyHealthPort, publicUrl, routedServiceNames, routedServices, RoutedService } from "../config/catalogue";
 import type { Settings } from "../config/schema";
 
 export const mainConfigPath = "nginx.conf";
@@ -159,7 +159,7 @@ export function renderNginxSiteConfig(settings: Settings, options: ProxyOptions)
             "listen 80;",
             "listen [::]:80;",
             `server_name ${hosts.map(({ hostname }) => hostname).join(" ")};`,
-            `return 301 https://$host${(options.publicHttpsPort ?? 443) === 443 ? "" : `:${options.publicHttpsPort}`}$request_uri;`,
+            `return 301 ${publicUrl("$host", options.publicHttpsPort ?? 443)}$request_uri;`,
         ]),
         "",
         ...hosts.flatMap(({ service, hostname, proxied }) => [...serverBlock(service, hostname, proxied), ""]),

@@ -1,5 +1,4 @@
-// SSH on the droplet: the host key Pulumi pins, the sshd settings (DevSec SSH baseline), the admin
-// user and the rest of the hands-off host (unattended upgrades, fail2ban).
+// SSH on the droplet: the host key Pulumi pins and the sshd settings (DevSec SSH baseline).
 import type { Settings } from "../config/schema";
 import { HostScript, script } from "./shell";
 
@@ -81,17 +80,12 @@ export function renderSshdConfig(settings: Settings): string {
     ].join("\n");
 }
 
-const shellOf = (settings: Settings) => (settings.adminShell === "zsh" ? "/usr/bin/zsh" : "/bin/bash");
-
-export function renderSshScripts(settings: Settings): HostScript[] {
-    const user = settings.adminUser;
-    const home = `/home/${user}`;
-    const insults = "/etc/sudoers.d/50-site-insults";
-    return [
-        script(
-            "12-ssh",
-            "sshd hardened (DevSec SSH baseline); a config sshd -t refuses is never left in place.",
-            `
+/** sshd hardened; a configuration sshd -t refuses is never left in place. */
+export const renderSshdScript = (settings: Settings): HostScript =>
+    script(
+        "12-ssh",
+        "sshd hardened (DevSec SSH baseline); a config sshd -t refuses is never left in place.",
+        `
 put_file ${sshdDropIn} 0644 <<'EOF' || exit 0
 ${renderSshdConfig(settings).trimEnd()}
 EOF
@@ -102,58 +96,4 @@ if ! sshd -t; then
 fi
 systemctl reload ssh.service
 `,
-        ),
-        script(
-            "14-admin-user",
-            `the admin user ${user}: its SSH keys from config, Docker access, shell and sudo niceties.`,
-            `
-install -d -m 0700 -o ${user} -g ${user} ${home}/.ssh
-put_file ${home}/${adminKeysFile} 0600 <<'EOF' || true
-${settings.sshPublicKeys.join("\n")}
-EOF
-chown ${user}:${user} ${home}/${adminKeysFile}
-# Docker over SSH logs in as this user: the docker group is what lets it reach dockerd.
-id -nG ${user} | grep -qw docker || usermod -aG docker ${user}
-${settings.adminShell === "zsh" ? "command -v zsh > /dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zsh > /dev/null\n" : ""}[ "$(getent passwd ${user} | cut -d: -f7)" = ${shellOf(settings)} ] || usermod -s ${shellOf(settings)} ${user}
-${
-    settings.sudoInsults
-        ? `put_file ${insults} 0440 <<'EOF' || true
-Defaults insults
-EOF
-visudo -cqf ${insults} || { rm -f ${insults}; exit 1; }`
-        : `rm -f ${insults}`
-}
-`,
-        ),
-        script(
-            "16-unattended-upgrades",
-            `security updates every day, with a reboot at ${settings.upgradeRebootTime} UTC when one needs it.`,
-            `
-put_file /etc/apt/apt.conf.d/20auto-upgrades 0644 <<'EOF' || true
-APT::Periodic::Update-Package-Lists "1";
-APT::Periodic::Unattended-Upgrade "1";
-EOF
-put_file /etc/apt/apt.conf.d/52site-unattended-upgrades 0644 <<'EOF' || true
-Unattended-Upgrade::Automatic-Reboot "true";
-Unattended-Upgrade::Automatic-Reboot-Time "${settings.upgradeRebootTime}";
-Unattended-Upgrade::Remove-Unused-Dependencies "true";
-EOF
-`,
-        ),
-        script(
-            "18-fail2ban",
-            "fail2ban bans addresses that keep failing SSH logins.",
-            `
-put_file /etc/fail2ban/jail.d/50-site.conf 0644 <<'EOF' && systemctl restart fail2ban.service
-[sshd]
-enabled = true
-backend = systemd
-maxretry = 5
-findtime = 10m
-bantime = 1h
-EOF
-systemctl enable --now fail2ban.service > /dev/null 2>&1
-`,
-        ),
-    ];
-}
+    );

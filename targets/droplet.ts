@@ -1,18 +1,21 @@
-// The droplet target: a DigitalOcean droplet with its data volume, set up over SSH, with
-// Let's Encrypt certificates, Cloudflare DNS in front, themes copied in, and snapshots.
+// The droplet target: a DigitalOcean droplet with its data volume, set up over SSH, with Let's
+// Encrypt certificates, Cloudflare in front, themes copied in and snapshots taken. index.ts builds
+// its components; this module gives each one its arguments, from the config and from the
+// components before it, and constructs nothing but the two cloud providers.
 import * as cloudflare from "@pulumi/cloudflare";
 import * as digitalocean from "@pulumi/digitalocean";
-import * as pulumi from "@pulumi/pulumi";
-import { Certificates } from "../components/certificates";
-import { Dns } from "../components/dns";
+import type { CertificatesArgs } from "../components/certificates";
+import type { CloudflareZoneArgs } from "../components/cloudflareZone";
 import { dockerOverSsh } from "../components/dockerEndpoint";
-import { HostSetup } from "../components/hostSetup";
-import { Server } from "../components/server";
-import { Snapshots } from "../components/snapshots";
-import { Themes } from "../components/themes";
+import type { DropletHost } from "../components/hostCommand";
+import type { HostSetupArgs } from "../components/hostSetup";
+import type { Server, ServerArgs } from "../components/server";
+import type { SnapshotsArgs } from "../components/snapshots";
+import type { ThemesArgs } from "../components/themes";
+import type { SiteConfig } from "../config";
 import { dataVolume } from "../config/catalogue";
 import { cloudflareRanges } from "../config/cloudflareRanges";
-import type { SiteConfig } from "../config";
+import type { Settings } from "../config/schema";
 import { themesDir, themesFingerprint } from "../config/themes";
 import { renderSnapshotPrepareScript } from "../render/backups";
 import { renderCertbotCommand, renderCertificateScripts } from "../render/certificates";
@@ -24,94 +27,93 @@ import { renderHostKeyScript } from "../render/ssh";
 import { ghostContentDir, renderThemesInstallScript } from "../render/themes";
 import type { SiteTarget } from "./target";
 
-export function dropletTarget({ settings, secrets }: SiteConfig): SiteTarget {
-    const digitaloceanProvider = new digitalocean.Provider("digitalocean", { token: secrets.digitaloceanToken });
-    const cloudflareProvider = new cloudflare.Provider("cloudflare", { apiToken: secrets.cloudflareApiToken });
+/** The cloud providers, with the tokens from config or the environment. */
+export function providers(secrets: SiteConfig["secrets"]) {
+    return {
+        digitalocean: new digitalocean.Provider("digitalocean", { token: secrets.digitaloceanToken }),
+        cloudflare: new cloudflare.Provider("cloudflare", { apiToken: secrets.cloudflareApiToken }),
+    };
+}
 
-    const server = new Server(
-        "site",
-        {
-            region: settings.region,
-            size: settings.dropletSize,
-            // Restoring builds the droplet from a snapshot instead of the plain image.
-            image: settings.restoreDropletSnapshot || settings.dropletImage,
-            sshPublicKeys: settings.sshPublicKeys,
-            adminCidrs: settings.adminCidrs,
-            adminUser: settings.adminUser,
-            userData: renderCloudInit,
-            allowReplacement: settings.allowDropletReplacement,
-            backups: settings.dropletBackups,
-            dataVolume: { sizeGb: settings.dataVolumeSizeGb, ...dataVolume, fromSnapshot: settings.restoreVolumeSnapshot },
-        },
-        { providers: [digitaloceanProvider] },
-    );
-    const droplet = {
-        host: server.ipAddress,
+export function serverArgs(settings: Settings): ServerArgs {
+    return {
+        region: settings.region,
+        size: settings.dropletSize,
+        // Restoring builds the droplet from a snapshot instead of the plain image.
+        image: settings.restoreDropletSnapshot || settings.dropletImage,
+        sshPublicKeys: settings.sshPublicKeys,
+        adminCidrs: settings.adminCidrs,
+        adminUser: settings.adminUser,
+        userData: renderCloudInit,
+        allowReplacement: settings.allowDropletReplacement,
+        backups: settings.dropletBackups,
+        dataVolume: { sizeGb: settings.dataVolumeSizeGb, ...dataVolume, fromSnapshot: settings.restoreVolumeSnapshot },
+    };
+}
+
+/** The droplet as remote commands and Docker reach it: the reserved IP, the admin user, the deploy key, the pinned host key. */
+export function host(settings: Settings, server: Server): DropletHost {
+    return {
+        address: server.ipAddress,
         user: settings.adminUser,
         privateKey: server.deployPrivateKey,
         hostKey: server.hostKey,
         id: server.dropletId,
     };
-    const hostSetup = new HostSetup(
-        "site",
-        {
-            droplet,
-            hostKeyRotation: {
-                script: renderHostKeyScript(),
-                bootstrapHostKey: server.bootstrapHostKey,
-                hostPrivateKey: server.hostPrivateKey,
-            },
-            scripts: renderHostScripts(settings),
-        },
-        { dependsOn: [server.dataVolumeAttachment] },
-    );
-    const certificates = new Certificates(
-        "site",
-        { droplet, dnsToken: secrets.acmeDnsToken, scripts: renderCertificateScripts(), certbotCommand: renderCertbotCommand(settings) },
-        { dependsOn: [hostSetup] },
-    );
+}
 
+export function hostSetupArgs(settings: Settings, server: Server, droplet: DropletHost): HostSetupArgs {
+    return {
+        host: droplet,
+        hostKeyRotation: {
+            script: renderHostKeyScript(),
+            bootstrapHostKey: server.bootstrapHostKey,
+            hostPrivateKey: server.hostPrivateKey,
+        },
+        scripts: renderHostScripts(settings),
+    };
+}
+
+export function certificatesArgs({ settings, secrets }: SiteConfig, droplet: DropletHost): CertificatesArgs {
+    return {
+        host: droplet,
+        dnsToken: secrets.acmeDnsToken,
+        scripts: renderCertificateScripts(),
+        certbotCommand: renderCertbotCommand(settings),
+    };
+}
+
+/** Where the apps run: the droplet's engine over SSH, data on the volume, Cloudflare in front. */
+export function target(droplet: DropletHost): SiteTarget {
     return {
         docker: dockerOverSsh(droplet),
-        generation: server.dropletId,
+        generation: droplet.id,
         placement: dropletPlacement,
         trustedProxyRanges: cloudflareRanges,
         httpsPort: 443,
-        ready: [hostSetup, certificates],
-        finish: (apps) => {
-            new Dns(
-                "site",
-                {
-                    zone: settings.domain,
-                    ipAddress: server.ipAddress,
-                    records: renderDnsRecords(settings),
-                    zoneSettings: renderZoneSettings(settings),
-                    trustedRanges: cloudflareRanges,
-                },
-                { providers: [cloudflareProvider] },
-            );
-            const themes = new Themes(
-                "site",
-                {
-                    droplet,
-                    localDir: themesDir,
-                    fingerprint: themesFingerprint(),
-                    remoteDir: ghostContentDir,
-                    install: renderThemesInstallScript(),
-                },
-                { dependsOn: [apps] },
-            );
-            const snapshots = new Snapshots(
-                "site",
-                { droplet, dataVolumeId: server.dataVolumeId, names: settings.snapshots, prepare: renderSnapshotPrepareScript() },
-                { providers: [digitaloceanProvider], dependsOn: [apps, themes] },
-            );
-            return {
-                dropletIp: server.ipAddress,
-                sshCommand: pulumi.interpolate`ssh ${settings.adminUser}@${server.ipAddress}`,
-                snapshotIds: snapshots.ids,
-                dataVolumeId: server.dataVolumeId,
-            };
-        },
     };
+}
+
+export function cloudflareZoneArgs(settings: Settings, server: Server): CloudflareZoneArgs {
+    return {
+        zone: settings.domain,
+        ipAddress: server.ipAddress,
+        records: renderDnsRecords(settings),
+        zoneSettings: renderZoneSettings(settings),
+        trustedRanges: cloudflareRanges,
+    };
+}
+
+export function themesArgs(droplet: DropletHost): ThemesArgs {
+    return {
+        host: droplet,
+        localDir: themesDir,
+        fingerprint: themesFingerprint(),
+        remoteDir: ghostContentDir,
+        install: renderThemesInstallScript(),
+    };
+}
+
+export function snapshotsArgs(settings: Settings, server: Server, droplet: DropletHost): SnapshotsArgs {
+    return { host: droplet, dataVolumeId: server.dataVolumeId, names: settings.snapshots, prepare: renderSnapshotPrepareScript() };
 }

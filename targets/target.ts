@@ -1,10 +1,9 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { Apps } from "../components/apps";
 import type { DockerEndpoint } from "../components/dockerEndpoint";
 import type { Placement } from "../render/containers";
 
 /**
- * Where the site runs. The apps (containers, network, images, nginx configuration, the management
+ * Where the apps run. The apps (containers, network, images, nginx configuration, the management
  * login) are the same everywhere; a target supplies only what differs, all in one place.
  */
 export interface SiteTarget {
@@ -18,17 +17,4 @@ export interface SiteTarget {
     readonly trustedProxyRanges: readonly string[];
     /** The port visitors reach HTTPS on. */
     readonly httpsPort: number;
-    /** What the apps wait for. */
-    readonly ready: readonly pulumi.Resource[];
-    /** Declares what comes after the apps, and returns the target's own stack outputs. */
-    finish(apps: Apps): TargetOutputs;
-}
-
-/** Stack outputs a target may have; each is absent where it has no meaning. */
-export interface TargetOutputs {
-    readonly dropletIp?: pulumi.Output<string>;
-    readonly sshCommand?: pulumi.Output<string>;
-    readonly snapshotIds?: pulumi.Output<unknown>;
-    readonly dataVolumeId?: pulumi.Output<string>;
-    readonly caCertificate?: pulumi.Output<string>;
 }

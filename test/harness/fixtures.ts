@@ -1,9 +1,9 @@
 // Shared test inputs: the prod stack as the Pulumi CLI would hand it over, with test secrets.
 import { resolve } from "node:path";
-import { parseSettings, SecretName, secretNames, Settings } from "../config/schema";
-import { readStackFiles } from "../config/stackFiles";
+import { parseSettings, SecretName, secretNames, Settings } from "../../config/schema";
+import { readStackFiles } from "../../config/stackFiles";
 
-export const repoRoot = resolve(__dirname, "..");
+export const repoRoot = resolve(__dirname, "../..");
 
 export const prodValues = (): Record<string, unknown> => structuredClone(readStackFiles("prod", repoRoot).values);
 export const prodSettings = (): Settings => parseSettings(prodValues());

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import type { LocalCertificate } from "../render/localPlacement";
 
-export interface LocalEngineArgs {
+export interface LocalCertificateAuthorityArgs {
     /** The hosts to certify, all under localhost. */
     readonly hostnames: readonly string[];
 }
@@ -11,14 +11,15 @@ export interface LocalEngineArgs {
  * The local target's certificate authority, made for this machine and kept in the stack's state,
  * and a certificate from it for every host: trust the CA once (README) and every host is valid.
  */
-export class LocalEngine extends pulumi.ComponentResource {
+export class LocalCertificateAuthority extends pulumi.ComponentResource {
     /** The CA certificate (PEM) to trust in a browser or pass to curl --cacert. */
     public readonly caCertificate: pulumi.Output<string>;
     /** Each host's certificate chain and key (the key a secret), as the proxy reads them. */
     public readonly certificates: Record<string, LocalCertificate<pulumi.Output<string>>>;
 
-    constructor(name: string, args: LocalEngineArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("site:local:Engine", name, {}, opts);
+    constructor(name: string, args: LocalCertificateAuthorityArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Registered as site:local:Engine until the type token took the class's name.
+        super("site:local:CertificateAuthority", name, {}, pulumi.mergeOptions(opts, { aliases: [{ type: "site:local:Engine" }] }));
         const caKey = new tls.PrivateKey(`${name}-ca-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this });
         const ca = new tls.SelfSignedCert(
             `${name}-ca`,

@@ -2,7 +2,7 @@ import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import type { DnsRecordSpec } from "../render/dns";
 
-export interface DnsArgs {
+export interface CloudflareZoneArgs {
     /** The Cloudflare zone, e.g. example.com. */
     readonly zone: string;
     readonly ipAddress: pulumi.Input<string>;
@@ -13,13 +13,17 @@ export interface DnsArgs {
     readonly trustedRanges: readonly string[];
 }
 
-/** A record per service host (proxied or DNS-only per host) and the zone settings the site needs. */
-export class Dns extends pulumi.ComponentResource {
+/**
+ * The site in its Cloudflare zone: a record per service host (proxied or DNS-only per host), the
+ * zone settings the site needs, and a warning when Cloudflare's address ranges drift from ours.
+ */
+export class CloudflareZone extends pulumi.ComponentResource {
     /** Each record's name and whether Cloudflare proxies it. */
     public readonly records: pulumi.Output<{ name: string; proxied: boolean }[]>;
 
-    constructor(name: string, args: DnsArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("site:dns:Records", name, {}, opts);
+    constructor(name: string, args: CloudflareZoneArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Registered as site:dns:Records until the type token took the class's name.
+        super("site:dns:CloudflareZone", name, {}, pulumi.mergeOptions(opts, { aliases: [{ type: "site:dns:Records" }] }));
         const zoneId = cloudflare.getZoneOutput({ filter: { name: args.zone } }, { parent: this }).zoneId;
 
         const records = args.records.map(

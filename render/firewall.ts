@@ -1,4 +1,5 @@
-// Firewall rules for the Docker/UFW interplay, rendered into UFW's after.rules files.
+// The host firewall: UFW for the host itself, and the rules for the Docker/UFW interplay rendered
+// into UFW's after.rules files.
 //
 // Why this exists: Docker publishes a container port with a DNAT rule in nat/PREROUTING, so the
 // packet is routed to the container through the FORWARD chain and never meets UFW's INPUT rules:
@@ -16,9 +17,11 @@
 // hold after a reboot or a snapshot restore; declaring the chain in the file makes `ufw reload`
 // replace its rules instead of appending copies.
 import { containerAddressPool, metadataAddress, publishedPorts } from "../config/catalogue";
+import type { Settings } from "../config/schema";
+import { HostScript, script } from "./shell";
 
-export const blockBegin = "# BEGIN site docker-ufw rules (rendered from the stack config, do not edit)";
-export const blockEnd = "# END site";
+const blockBegin = "# BEGIN site docker-ufw rules (rendered from the stack config, do not edit)";
+const blockEnd = "# END site";
 
 /** Chain that logs (rate limited) and drops what DOCKER-USER refuses. */
 const denyChain = "site-docker-deny";
@@ -68,3 +71,63 @@ export function renderAfterRules(): string {
 export function renderAfter6Rules(): string {
     return block("ufw6-user-forward", ["-A DOCKER-USER -j ufw6-user-forward"]);
 }
+
+/** UFW rules, in the exact form `ufw show added` prints them, so existing ones can be compared. */
+export function ufwRules(settings: Settings): string[] {
+    return settings.adminCidrs.map((cidr) => `ufw limit from ${cidr} to any port 22 proto tcp`);
+}
+
+function managedBlock(file: string, content: string): string {
+    return `
+# Replace our block in ${file}, leaving the rest of the file as the package ships it.
+{
+    sed '/^${blockBegin}$/,/^${blockEnd}$/d' ${file}
+    cat <<'EOF'
+${content.trimEnd()}
+EOF
+} | put_file ${file} 0640 && rules_changed=1`;
+}
+
+export const renderFirewallScript = (settings: Settings): HostScript =>
+    script(
+        "30-firewall",
+        "UFW with Docker: only SSH from admin ranges and the proxy's 80/443 get in.",
+        `
+rules_changed=0
+defaults=/etc/default/ufw
+set_key $defaults IPV6 yes && rules_changed=1
+set_key $defaults DEFAULT_INPUT_POLICY '"DROP"' && rules_changed=1
+set_key $defaults DEFAULT_OUTPUT_POLICY '"ACCEPT"' && rules_changed=1
+set_key $defaults DEFAULT_FORWARD_POLICY '"DROP"' && rules_changed=1
+${managedBlock("/etc/ufw/after.rules", renderAfterRules())}
+${managedBlock("/etc/ufw/after6.rules", renderAfter6Rules())}
+
+# Rules from the config; any other rule added earlier (an old admin range) is removed.
+wanted=$(cat <<'EOF'
+${ufwRules(settings).join("\n")}
+EOF
+)
+current=$(ufw show added | grep '^ufw ' || true)
+while IFS= read -r rule; do
+    [ -n "$rule" ] || continue
+    grep -qxF "$rule" <<< "$current" && continue
+    read -ra words <<< "\${rule#ufw }"
+    ufw "\${words[@]}" > /dev/null
+    echo "added: $rule"
+done <<< "$wanted"
+while IFS= read -r rule; do
+    [ -n "$rule" ] || continue
+    grep -qxF "$rule" <<< "$wanted" && continue
+    read -ra words <<< "\${rule#ufw }"
+    ufw --force delete "\${words[@]}" > /dev/null
+    echo "removed: $rule"
+done <<< "$current"
+
+if ! ufw status | grep -q '^Status: active'; then
+    ufw --force enable
+elif [ "$rules_changed" -eq 1 ]; then
+    ufw reload
+fi
+systemctl enable ufw.service > /dev/null 2>&1
+`,
+    );

@@ -1,14 +1,14 @@
 // Hands a stack's config to Pulumi's runtime as the CLI would: every value a string (JSON for
 // structured values), secrets flagged as secret.
 import * as pulumi from "@pulumi/pulumi";
-import { project, SecretName, secretNames, secretSources } from "../config/schema";
-import { readStackFiles } from "../config/stackFiles";
-import { repoRoot, testSecrets } from "./fixtures";
+import { project, SecretName, secretNames, secretSources } from "../../config/schema";
+import { readStackFiles } from "../../config/stackFiles";
+import { repoRoot } from "./fixtures";
 
 export function setStackConfig(
     stack: string,
     change: (values: Record<string, unknown>) => void = () => undefined,
-    secrets: Partial<Record<SecretName, string>> = testSecrets,
+    secrets: Partial<Record<SecretName, string>>,
 ): void {
     const values = structuredClone(readStackFiles(stack, repoRoot).values);
     change(values);
