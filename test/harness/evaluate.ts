@@ -113,11 +113,29 @@ export interface EvaluateOptions {
 // Every evaluation loads a fresh Pulumi runtime, and each adds a process exit listener.
 process.setMaxListeners(100);
 
+/**
+ * The program writes the deploy key for the system ssh (components/dockerEndpoint.ts): under
+ * test, into a temporary folder of this process, never into the checkout. One folder per stack
+ * for the whole process, because its path is part of the docker provider's inputs: evaluations
+ * compared must see the same path.
+ */
+let sshFiles: string | undefined;
+function sshFilesRoot(): string {
+    if (!sshFiles) {
+        const folder = mkdtempSync(join(tmpdir(), "site-ssh-"));
+        process.once("exit", () => rmSync(folder, { recursive: true, force: true }));
+        sshFiles = folder;
+    }
+    return sshFiles;
+}
+
 export async function evaluate(options: EvaluateOptions = {}): Promise<Evaluation> {
-    // The program writes the deploy key for the system ssh (components/dockerEndpoint.ts): here,
-    // into a folder of this evaluation's own, never into the checkout.
-    const sshFiles = mkdtempSync(join(tmpdir(), "site-ssh-"));
-    const env = { DIGITALOCEAN_TOKEN: undefined, CLOUDFLARE_API_TOKEN: undefined, SITE_SSH_DIR: sshFiles, ...options.env };
+    const env = {
+        DIGITALOCEAN_TOKEN: undefined,
+        CLOUDFLARE_API_TOKEN: undefined,
+        SITE_SSH_DIR: join(sshFilesRoot(), options.stack ?? "prod"),
+        ...options.env,
+    };
     const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
     setEnv(env);
     try {
@@ -136,7 +154,6 @@ export async function evaluate(options: EvaluateOptions = {}): Promise<Evaluatio
         // Mock factories outlive the isolated registry: leave none behind for the next evaluation.
         if (options.themesFingerprint) jest.dontMock("../../config/themes");
         setEnv(saved);
-        rmSync(sshFiles, { recursive: true, force: true });
     }
 }
 
@@ -145,6 +162,13 @@ function setEnv(values: Readonly<Record<string, string | undefined>>): void {
         if (value === undefined) delete process.env[key];
         else process.env[key] = value;
     }
+}
+
+/** Evaluates a program that must fail; resolves with how it failed. */
+export async function evaluateFailing(options: EvaluateOptions): Promise<ProgramFailed> {
+    const outcome = await evaluate(options).catch((error: unknown) => error);
+    if (outcome instanceof ProgramFailed) return outcome;
+    throw new Error(`expected the program to fail, but it ${outcome instanceof Evaluation ? "ran" : `threw ${String(outcome)}`}`);
 }
 
 /**
@@ -168,21 +192,26 @@ export async function evaluateInThisRegistry(options: EvaluateOptions = {}): Pro
 
     const registered: pulumiType.ResourceTransformationArgs[] = [];
     let program: Record<string, unknown> = {};
+    let failure: unknown;
     try {
         await pulumi.runtime.runInPulumiStack(async () => {
             pulumi.runtime.registerStackTransformation((args) => {
                 registered.push(args);
                 return undefined;
             });
-            // `export =`: a CommonJS module, whose exports every loader hands over as `default`.
-            program = (await import("../../index")).default as Record<string, unknown>;
+            try {
+                // `export =`: a CommonJS module, whose exports every loader hands over as `default`.
+                program = (await import("../../index")).default as Record<string, unknown>;
+            } catch (error) {
+                // Thrown out of the stack's initialization, it would escape as an unhandled rejection.
+                failure = error;
+            }
             return program;
         });
-    } catch (error) {
-        throw new ProgramFailed(error, engine.registrations);
     } finally {
         pulumi.log.warn = warn;
     }
+    if (failure !== undefined) throw new ProgramFailed(failure, engine.registrations);
 
     const describe = new Describer(pulumi, project, stack, engine.registrations);
     const resources: Declared[] = [];

@@ -1,6 +1,7 @@
 // The Cloudflare front under Pulumi's mocks: a websocket host works with its proxy toggle in
 // either state, and only proxied hosts refuse visitors who go around Cloudflare.
-import { evaluate, Evaluation } from "./evaluate";
+import { evaluate, Evaluation } from "../harness/evaluate";
+import { types } from "../harness/resourceTypes";
 
 interface Front {
     readonly proxied: Record<string, boolean>;
@@ -9,12 +10,16 @@ interface Front {
 }
 
 function front(evaluation: Evaluation): Front {
-    const of = (type: string) => [...evaluation.resources.values()].filter((r) => r.type === type);
-    const proxy = evaluation.resources.get("docker:index/container:Container::site-proxy")!;
-    const uploads = proxy.plain.uploads as { file: string; content: string }[];
+    const uploads = evaluation.one(types.container, "site-proxy").inputs.uploads as { file: string; content: string }[];
     return {
-        proxied: Object.fromEntries(of("cloudflare:index/dnsRecord:DnsRecord").map((r) => [r.plain.name, r.plain.proxied])),
-        zoneSettings: Object.fromEntries(of("cloudflare:index/zoneSetting:ZoneSetting").map((r) => [r.plain.settingId, r.plain.value])),
+        proxied: Object.fromEntries(evaluation.all(types.dnsRecord).map((r) => [r.inputs.name, r.inputs.proxied])) as Record<
+            string,
+            boolean
+        >,
+        zoneSettings: Object.fromEntries(evaluation.all(types.zoneSetting).map((r) => [r.inputs.settingId, r.inputs.value])) as Record<
+            string,
+            string
+        >,
         nginxSite: uploads.find((u) => u.file === "/etc/nginx/conf.d/default.conf")!.content,
     };
 }
@@ -32,7 +37,7 @@ describe.each([
 ])("a websocket host %s", (_label, proxied) => {
     let evaluated: Front;
     beforeAll(async () => {
-        evaluated = front(await evaluate((values) => (services(values).jupyter.proxied = proxied)));
+        evaluated = front(await evaluate({ change: (values) => (services(values).jupyter.proxied = proxied) }));
     });
 
     it("gets a record with that proxy flag, and the zone keeps websockets on", () => {
@@ -69,7 +74,7 @@ describe("proxied hosts and Cloudflare's ranges", () => {
 describe("Cloudflare's address ranges", () => {
     it("warns at deploy time when Cloudflare publishes ranges the proxy does not know yet", async () => {
         expect((await evaluate()).warnings).toEqual([]);
-        const drifted = await evaluate(undefined, { extraLiveRange: "104.32.0.0/12" });
+        const drifted = await evaluate({ extraLiveRange: "104.32.0.0/12" });
         expect(drifted.warnings).toEqual([
             expect.stringMatching(/Cloudflare's address ranges changed: update config\/cloudflareRanges\.ts/),
         ]);

@@ -1,9 +1,9 @@
 // Config validation: every bad input fails before any resource exists, naming the key and the fix.
-import { checkSecrets, ConfigError, knownKeys, parseSettings, SecretStatus } from "../config/schema";
+import { checkSecrets, ConfigError, knownKeys, parseSettings, SecretStatus } from "../../config/schema";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { prodValues, repoRoot } from "./fixtures";
+import { prodValues, repoRoot } from "../harness/fixtures";
 
 type Values = Record<string, unknown>;
 const services = (v: Values) => v.services as Record<string, { hostname: string; proxied?: boolean }>;

@@ -1,49 +1,49 @@
 // The local target under mocks: the same apps as prod on this machine's Docker engine, nothing
 // from any cloud, certificates from a CA made for this machine, the repo's themes live in Ghost.
-import { themeFolders } from "../config/themes";
-import { evaluate, Evaluation } from "./evaluate";
+import { themeFolders } from "../../config/themes";
+import { evaluate, Evaluation } from "../harness/evaluate";
+import { types } from "../harness/resourceTypes";
 
-const containersOf = (e: Evaluation) => [...e.resources.values()].filter((r) => r.type === "docker:index/container:Container");
-const byName = (e: Evaluation, name: string) => containersOf(e).find((c) => c.name === name)!;
-const uploads = (e: Evaluation) => byName(e, "site-proxy").plain.uploads as { file: string; content: string }[];
+const container = (e: Evaluation, name: string) => e.one(types.container, name).inputs;
+const uploads = (e: Evaluation) => container(e, "site-proxy").uploads as { file: string; content: string }[];
 
 let local: Evaluation;
 let prod: Evaluation;
 beforeAll(async () => {
-    local = await evaluate(undefined, { stack: "local" });
-    prod = await evaluate(undefined, { stack: "prod" });
+    local = await evaluate({ stack: "local" });
+    prod = await evaluate({ stack: "prod" });
 });
 
 it("registers nothing from DigitalOcean or Cloudflare, and no remote command", () => {
-    const types = [...local.resources.values()].map((r) => r.type);
-    expect(types.filter((t) => /^(digitalocean|cloudflare|command):|pulumi:providers:(digitalocean|cloudflare|command)/.test(t))).toEqual(
-        [],
-    );
+    const clouds = local.resources
+        .map((r) => r.type)
+        .filter((t) => /^(digitalocean|cloudflare|command):|pulumi:providers:(digitalocean|cloudflare|command)/.test(t));
+    expect(clouds).toEqual([]);
 });
 
 it("runs the same containers as prod, from the same images, on the same private network", () => {
     const summary = (e: Evaluation) =>
-        containersOf(e)
-            .map((c) => ({
-                name: c.name,
-                image: c.plain.image,
-                memory: c.plain.memory,
-                restart: c.plain.restart,
-                network: c.plain.networksAdvanced,
+        e
+            .all(types.container)
+            .map(({ name, inputs }) => ({
+                name,
+                image: inputs.image,
+                memory: inputs.memory,
+                restart: inputs.restart,
+                network: inputs.networksAdvanced,
             }))
             .sort((a, b) => a.name.localeCompare(b.name));
     expect(summary(local)).toEqual(summary(prod));
     const images = (e: Evaluation) =>
-        [...e.resources.values()]
-            .filter((r) => r.type === "docker:index/remoteImage:RemoteImage")
-            .map((r) => r.plain.name)
+        e
+            .all(types.remoteImage)
+            .map((r) => r.inputs.name as string)
             .sort();
     expect(images(local)).toEqual(images(prod));
 });
 
 it("talks to this machine's engine (its socket, or DOCKER_HOST)", () => {
-    const provider = [...local.resources.values()].find((r) => r.type === "pulumi:providers:docker")!;
-    expect(provider.plain.host).toBeUndefined();
+    expect(local.one(types.dockerProvider).inputs.host).toBeUndefined();
 });
 
 it("gives the proxy the same nginx and login configuration code as prod, on 127.0.0.1 and unprivileged ports", () => {
@@ -51,7 +51,7 @@ it("gives the proxy the same nginx and login configuration code as prod, on 127.
     expect(file(local, "/etc/nginx/nginx.conf")).toBe(file(prod, "/etc/nginx/nginx.conf"));
     expect(file(local, "/etc/nginx/auth/management.htpasswd")).toBe(file(prod, "/etc/nginx/auth/management.htpasswd"));
     expect(file(local, "/etc/nginx/conf.d/default.conf")).toContain("return 301 https://$host:8443$request_uri;");
-    expect(byName(local, "site-proxy").plain.ports).toEqual([
+    expect(container(local, "site-proxy").ports).toEqual([
         { ip: "127.0.0.1", external: 8080, internal: 80, protocol: "tcp" },
         { ip: "127.0.0.1", external: 8443, internal: 443, protocol: "tcp" },
     ]);
@@ -64,14 +64,13 @@ it("serves every *.localhost host a certificate from the local CA, where the ngi
             expect.arrayContaining([`/etc/letsencrypt/live/${host}/fullchain.pem`, `/etc/letsencrypt/live/${host}/privkey.pem`]),
         );
     }
-    const ca = [...local.resources.values()].find((r) => r.type === "tls:index/selfSignedCert:SelfSignedCert")!;
-    expect(ca.plain).toMatchObject({ isCaCertificate: true, allowedUses: ["cert_signing", "crl_signing"] });
-    expect([...local.resources.values()].filter((r) => r.type === "tls:index/locallySignedCert:LocallySignedCert")).toHaveLength(3);
+    expect(local.one(types.selfSignedCert).inputs).toMatchObject({ isCaCertificate: true, allowedUses: ["cert_signing", "crl_signing"] });
+    expect(local.all(types.locallySignedCert)).toHaveLength(3);
     expect(local.outputs).toHaveProperty("caCertificate");
 });
 
 it("mounts the repo's themes into Ghost, read-only, so an edit shows on reload", () => {
-    const volumes = byName(local, "site-ghost").plain.volumes as { hostPath?: string; containerPath: string; readOnly: boolean }[];
+    const volumes = container(local, "site-ghost").volumes as { hostPath?: string; containerPath: string; readOnly: boolean }[];
     for (const [name, folder] of Object.entries(themeFolders())) {
         expect(volumes).toContainEqual({ hostPath: folder, containerPath: `/var/lib/ghost/content/themes/${name}`, readOnly: true });
     }
@@ -79,16 +78,15 @@ it("mounts the repo's themes into Ghost, read-only, so an edit shows on reload",
 });
 
 it("keeps data in named Docker volumes, and publishes https URLs with the local port", () => {
-    const mysql = byName(local, "site-mysql").plain.volumes as { volumeName?: string }[];
-    expect(mysql).toEqual([expect.objectContaining({ volumeName: "site-mysql-data" })]);
+    expect(container(local, "site-mysql").volumes).toEqual([expect.objectContaining({ volumeName: "site-mysql-data" })]);
     expect(local.outputs.urls).toEqual({
         ghost: "https://blog.localhost:8443",
         jupyter: "https://jupyter.localhost:8443",
         portainer: "https://portainer.localhost:8443",
     });
-    const ghostEnv = byName(local, "site-ghost").plain.envs as string[];
+    const ghostEnv = container(local, "site-ghost").envs as string[];
     expect(ghostEnv).toContain("url=https://blog.localhost:8443");
     // Development mode re-reads theme templates, so an edit shows on reload; prod caches them.
     expect(ghostEnv).toContain("NODE_ENV=development");
-    expect(byName(prod, "site-ghost").plain.envs).toContain("NODE_ENV=production");
+    expect(container(prod, "site-ghost").envs).toContain("NODE_ENV=production");
 });

@@ -3,8 +3,8 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { repoRoot } from "./fixtures";
-import { run } from "./tools";
+import { repoRoot } from "../harness/fixtures";
+import { run } from "../tools";
 
 it("says exactly what to install, exits non-zero, and creates nothing", () => {
     const scratch = mkdtempSync(join(tmpdir(), "local-"));

@@ -1,34 +1,26 @@
 // A bad stack config stops the program before it registers a single resource.
-import { testSecrets } from "./fixtures";
-import { installMocks, registeredInputs } from "./mocks";
-import { setStackConfig } from "./stackConfig";
-
-beforeEach(() => {
-    delete process.env.DIGITALOCEAN_TOKEN;
-    delete process.env.CLOUDFLARE_API_TOKEN;
-    installMocks();
-});
-
-const loadProgram = () => jest.isolateModulesAsync(async () => void (await import("../index")));
+import { evaluate, evaluateFailing } from "../harness/evaluate";
+import { testSecrets } from "../harness/fixtures";
 
 it("fails on a duplicate hostname with no resource registered", async () => {
-    setStackConfig("prod", (values) => {
-        (values.services as Record<string, { hostname: string }>).portainer.hostname = "example.com";
+    const failed = await evaluateFailing({
+        change: (values) => {
+            (values.services as Record<string, { hostname: string }>).portainer.hostname = "example.com";
+        },
     });
-    await expect(loadProgram()).rejects.toThrow(/site:services\.portainer\.hostname: "example\.com" is already the hostname of ghost/);
-    expect(registeredInputs).toEqual([]);
+    expect(failed.message).toMatch(/site:services\.portainer\.hostname: "example\.com" is already the hostname of ghost/);
+    expect(failed.registered.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
 });
 
 it("fails on a missing secret, naming its environment variable, with no resource registered", async () => {
     const { digitaloceanToken: _unset, ...rest } = testSecrets;
-    setStackConfig("prod", () => undefined, rest);
-    await expect(loadProgram()).rejects.toThrow(/digitalocean:token: secret is not set.*DIGITALOCEAN_TOKEN/);
-    expect(registeredInputs).toEqual([]);
+    const failed = await evaluateFailing({ secrets: rest });
+    expect(failed.message).toMatch(/digitalocean:token: secret is not set.*DIGITALOCEAN_TOKEN/);
+    expect(failed.registered.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
 });
 
 it("takes a token from its environment variable when the config has none", async () => {
     const { digitaloceanToken: _unset, ...rest } = testSecrets;
-    setStackConfig("prod", () => undefined, rest);
-    process.env.DIGITALOCEAN_TOKEN = "token-from-env";
-    await expect(loadProgram()).resolves.toBeUndefined();
+    const site = await evaluate({ secrets: rest, env: { DIGITALOCEAN_TOKEN: "token-from-env" } });
+    expect(site.one("pulumi:providers:digitalocean").inputs.token).toBe("token-from-env");
 });

@@ -149,7 +149,8 @@ describe("resource graph", () => {
 
     it("does everything on the droplet again when the droplet is replaced (its id is in every trigger and label)", () => {
         const dropletId = "site-droplet-id";
-        for (const remote of remoteCommands()) expect([remote.name, remote.inputs.triggers]).toEqual([remote.name, expect.arrayContaining([dropletId])]);
+        for (const remote of remoteCommands())
+            expect([remote.name, remote.inputs.triggers]).toEqual([remote.name, expect.arrayContaining([dropletId])]);
         for (const resource of [...site.all(types.container), ...site.all(types.network)]) {
             expect([resource.name, resource.inputs.labels]).toEqual([resource.name, [{ label: "site.host", value: dropletId }]]);
         }
@@ -272,8 +273,14 @@ describe("secrets", () => {
     };
 
     it("marks every input that carries a secret (or its bcrypt hash) as a Pulumi secret", () => {
-        const carriers = site.resources.flatMap((r) => Object.keys(r.inputs).filter((key) => containsSecret(r.inputs[key])).map((key) => ({ r, key })));
-        expect(carriers.filter(({ r, key }) => !r.secretInputs.includes(key)).map(({ r, key }) => `${r.type} ${r.name}.${key}`)).toEqual([]);
+        const carriers = site.resources.flatMap((r) =>
+            Object.keys(r.inputs)
+                .filter((key) => containsSecret(r.inputs[key]))
+                .map((key) => ({ r, key })),
+        );
+        expect(carriers.filter(({ r, key }) => !r.secretInputs.includes(key)).map(({ r, key }) => `${r.type} ${r.name}.${key}`)).toEqual(
+            [],
+        );
         // The tokens, the database, SMTP, Jupyter, DNS-token and management secrets all reach some resource.
         expect(carriers.length).toBeGreaterThanOrEqual(7);
     });

@@ -2,19 +2,19 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { containerTemplates, dataRoot, metadataAddress, routedServiceNames, routedServices } from "../config/catalogue";
-import { renderCertbotCommand, renderCertificateScripts } from "../render/certificates";
-import { renderSnapshotPrepareScript } from "../render/backups";
-import { renderCloudInit } from "../render/cloudInit";
-import { renderHostKeyScript } from "../render/ssh";
-import { renderThemesInstallScript } from "../render/themes";
+import { containerTemplates, dataRoot, metadataAddress, routedServiceNames, routedServices } from "../../config/catalogue";
+import { renderCertbotCommand, renderCertificateScripts } from "../../render/certificates";
+import { renderSnapshotPrepareScript } from "../../render/backups";
+import { renderCloudInit } from "../../render/cloudInit";
+import { renderHostKeyScript } from "../../render/ssh";
+import { renderThemesInstallScript } from "../../render/themes";
 import { parse } from "yaml";
-import { renderAfterRules } from "../render/firewallRules";
-import { renderHostScripts } from "../render/hostScripts";
-import { cloudflareRanges } from "../config/cloudflareRanges";
-import { renderNginxSiteConfig } from "../render/nginx";
-import { prodSettings, repoRoot, testSecrets } from "./fixtures";
-import { requireTool, run } from "./tools";
+import { renderAfterRules } from "../../render/firewall";
+import { renderHostScripts } from "../../render/hostScripts";
+import { cloudflareRanges } from "../../config/cloudflareRanges";
+import { renderNginxSiteConfig } from "../../render/nginx";
+import { prodSettings, repoRoot, testSecrets } from "../harness/fixtures";
+import { requireTool, run } from "../tools";
 
 const settings = prodSettings();
 

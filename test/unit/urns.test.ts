@@ -25,6 +25,11 @@ describe.each(["prod", "staging", "local"])("the %s stack", (stack) => {
 
     it("lists every resource it declares now (add a new one's URN to the list, so it is kept from then on)", () => {
         const known = new Set(listed(stack));
-        expect(site.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").map((r) => r.urn).filter((urn) => !known.has(urn))).toEqual([]);
+        expect(
+            site.resources
+                .filter((r) => r.type !== "pulumi:pulumi:Stack")
+                .map((r) => r.urn)
+                .filter((urn) => !known.has(urn)),
+        ).toEqual([]);
     });
 });

@@ -5,8 +5,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { repoRoot } from "./fixtures";
-import { run } from "./tools";
+import { repoRoot } from "../harness/fixtures";
+import { run } from "../tools";
 
 const dir = join(repoRoot, ".github/workflows");
 const actionlint = (pattern: string) =>
