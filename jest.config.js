@@ -15,7 +15,13 @@ const shared = {
 module.exports = {
     testTimeout: 60000,
     projects: [
-        { ...shared, displayName: "unit", roots: ["<rootDir>/test/unit"] },
+        {
+            ...shared,
+            displayName: "unit",
+            roots: ["<rootDir>/test/unit"],
+            globalSetup: "<rootDir>/test/unit/checkout.setup.ts",
+            globalTeardown: "<rootDir>/test/unit/checkout.teardown.ts",
+        },
         {
             ...shared,
             displayName: "sandbox",

@@ -50,7 +50,7 @@ export class CloudflareZone extends pulumi.ComponentResource {
             const live = [...ipv4Cidrs, ...ipv6Cidrs].sort();
             const ours = [...args.trustedRanges].sort();
             if (live.join() !== ours.join()) {
-                pulumi.log.warn(
+                void pulumi.log.warn(
                     `Cloudflare's address ranges changed: update config/cloudflareRanges.ts to ${JSON.stringify(live)}; until then the proxy mistrusts new Cloudflare addresses.`,
                     this,
                 );

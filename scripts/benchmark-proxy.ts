@@ -17,10 +17,10 @@ import {
     siteConfigPath,
 } from "../render/nginx";
 import { bcryptHash } from "../render/passwordHash";
-import { prodValues } from "../test/fixtures";
-import { proxyAddress, ProxySandbox, requireNginx, upstreamAddress } from "../test/proxy/proxySandbox";
-import { makeCertificates } from "../test/proxy/testCa";
-import { StandIn } from "../test/proxy/upstreams";
+import { prodValues } from "../test/harness/fixtures";
+import { nginxRoot, proxyAddress, ProxySandbox, requireNginx, visitors } from "../test/sandbox/proxy/proxySandbox";
+import { makeCertificates } from "../test/sandbox/proxy/testCa";
+import { StandIn } from "../test/sandbox/proxy/upstreams";
 
 const seconds = 10;
 const connections = 16;
@@ -30,19 +30,14 @@ interface Result {
     readonly p99Ms: number;
 }
 
-/** Runs wrk without blocking this process: the stand-in Ghost answers from its event loop. */
-async function wrk(hostsFile: string, url: string, headers: string[]): Promise<Result> {
-    // wrk resolves the site's name through /etc/hosts: give it one that points at the proxy.
-    const { stdout: output } = await promisify(execFile)(
-        "unshare",
-        [
-            "--mount",
-            "bash",
-            "-c",
-            `mount --bind ${hostsFile} /etc/hosts && exec wrk -t1 -c${connections} -d${seconds}s --latency ${headers.map((h) => `-H '${h}'`).join(" ")} ${url}`,
-        ],
-        { encoding: "utf8" },
+/** Runs wrk in the sandbox's visitors namespace without blocking this process: the stand-in Ghost answers from its event loop. */
+async function wrk(sandbox: ProxySandbox, hostsFile: string, url: string, headers: string[]): Promise<Result> {
+    // wrk resolves the site's name through /etc/hosts: it gets one that points at the proxy.
+    const [command, args] = sandbox.visitorCommand(
+        `exec wrk -t1 -c${connections} -d${seconds}s --latency ${headers.map((h) => `-H '${h}'`).join(" ")} ${url}`,
+        hostsFile,
     );
+    const { stdout: output } = await promisify(execFile)(command, args, { encoding: "utf8" });
     if (process.env.BENCHMARK_VERBOSE) console.log(output);
     const requestsPerSecond = Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1]);
     const [, value, unit] = /99%\s+([\d.]+)(us|ms|s)/.exec(output) ?? [];
@@ -63,33 +58,28 @@ async function main(): Promise<void> {
             certificates,
             Object.values(settings.services).map((service) => service.hostname),
         );
-        // This machine's end of the veth stands in for Cloudflare, as the blog is proxied.
+        // wrk visits from the visitors' first address, which stands in for Cloudflare, as the blog is proxied.
         sandbox.up(
             {
                 [mainConfigPath]: renderNginxMainConfig(),
-                [siteConfigPath]: renderNginxSiteConfig(settings, { trustedProxyRanges: [`${upstreamAddress}/32`] }),
+                [siteConfigPath]: renderNginxSiteConfig(settings, { trustedProxyRanges: [`${visitors.direct}/32`] }),
                 [htpasswdPath]: renderHtpasswd(bcryptHash("unused", "abcdefghijklmnopqrstuv")),
             },
             certificates,
-            ["ghost", "jupyter", "portainer"],
+            { ghost: ghost.port },
         );
-        await standIn.listen(upstreamAddress, ghost.port);
+        await standIn.listen(sandbox.upstreamSocket("ghost"));
         await sandbox.ready();
         const hostsFile = join(sandbox.work, "client-hosts");
         execFileSync("sh", ["-c", `echo '${proxyAddress} ${hostname}' > ${hostsFile}`]);
         // The CA is the test's own: wrk does not verify certificates.
         const url = `https://${hostname}/benchmark-page/`;
         // The cached case is a page already in the cache: one visit puts it there.
-        await promisify(execFile)("unshare", [
-            "--mount",
-            "bash",
-            "-c",
-            `mount --bind ${hostsFile} /etc/hosts && curl -sk -o /dev/null ${url}`,
-        ]);
-        const cached = await wrk(hostsFile, url, []);
-        const uncached = await wrk(hostsFile, url, ["Cookie: ghost-members-ssr=benchmark"]);
+        await promisify(execFile)(...sandbox.visitorCommand(`curl -sk -o /dev/null ${url}`, hostsFile));
+        const cached = await wrk(sandbox, hostsFile, url, []);
+        const uncached = await wrk(sandbox, hostsFile, url, ["Cookie: ghost-members-ssr=benchmark"]);
         console.log(
-            `nginx ${execFileSync("sh", ["-c", "/var/cache/site-sandbox/nginx-trixie/usr/sbin/nginx -v 2>&1"], { encoding: "utf8" }).trim()}, ${connections} connections, ${seconds} s each, stand-in Ghost 50 ms per request`,
+            `nginx ${execFileSync("sh", ["-c", `${nginxRoot}/usr/sbin/nginx -v 2>&1`], { encoding: "utf8" }).trim()}, ${connections} connections, ${seconds} s each, stand-in Ghost 50 ms per request`,
         );
         console.log(`cached:   ${cached.requestsPerSecond.toFixed(0)} requests/s, p99 ${cached.p99Ms.toFixed(2)} ms`);
         console.log(

@@ -1,13 +1,16 @@
 // npm run benchmark: figures for the closing notes, never assertions in tests.
-// - program evaluation: the whole prod program under Pulumi's mocks, from import to settled outputs;
+// - program evaluation: the whole prod program under Pulumi's mocks (the tests' harness), from
+//   import to settled outputs;
 // - the resources a prod preview would create, by type;
 // - rendering every file of the prod stack.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseSettings } from "../config/schema";
 import { readStackFiles } from "../config/stackFiles";
 import { renderSiteFiles } from "../render/siteFiles";
-import { promiseOf, recorded, runWithMocks } from "../test/mocks";
-import { setStackConfig } from "../test/stackConfig";
+import { evaluateInThisRegistry } from "../test/harness/evaluate";
 
 async function main(): Promise<void> {
     const renderRuns = 200;
@@ -16,19 +19,21 @@ async function main(): Promise<void> {
     for (let i = 0; i < renderRuns; i++) renderSiteFiles(settings);
     const renderMs = (performance.now() - started) / renderRuns;
 
-    setStackConfig("prod");
+    // The deploy key the program writes for the system ssh goes to a scratch folder, not .site/.
+    const sshFiles = mkdtempSync(join(tmpdir(), "site-benchmark-"));
+    process.env.SITE_SSH_DIR = sshFiles;
     started = performance.now();
-    const program = await runWithMocks(() => import("../index"));
-    await promiseOf(program.snapshotIds!);
+    const site = await evaluateInThisRegistry({ stack: "prod" });
     const evaluateMs = performance.now() - started;
+    rmSync(sshFiles, { recursive: true, force: true });
 
     const counts = new Map<string, number>();
-    for (const { type } of recorded) counts.set(type, (counts.get(type) ?? 0) + 1);
+    for (const { type } of site.resources) counts.set(type, (counts.get(type) ?? 0) + 1);
     console.log(
         `program evaluation under mocks (prod, first run, includes module loading and one bcrypt hash): ${evaluateMs.toFixed(0)} ms`,
     );
     console.log(`render of every prod file: ${renderMs.toFixed(2)} ms per run (${renderRuns} runs)`);
-    console.log(`resources a prod preview creates besides the stack (${recorded.length}):`);
+    console.log(`resources a prod preview creates besides the stack (${site.resources.length}):`);
     for (const [type, count] of [...counts].sort()) console.log(`  ${String(count).padStart(2)}  ${type}`);
 }
 

@@ -188,7 +188,10 @@ export async function evaluateInThisRegistry(options: EvaluateOptions = {}): Pro
     setStackConfig(stack, options.change, options.secrets ?? testSecrets);
     const warnings: string[] = [];
     const warn = pulumi.log.warn;
-    pulumi.log.warn = async (message: string) => void warnings.push(message);
+    pulumi.log.warn = (message: string) => {
+        warnings.push(message);
+        return Promise.resolve();
+    };
 
     const registered: pulumiType.ResourceTransformationArgs[] = [];
     let program: Record<string, unknown> = {};
@@ -201,7 +204,7 @@ export async function evaluateInThisRegistry(options: EvaluateOptions = {}): Pro
             });
             try {
                 // `export =`: a CommonJS module, whose exports every loader hands over as `default`.
-                program = (await import("../../index")).default as Record<string, unknown>;
+                program = (await import("../../index")).default;
             } catch (error) {
                 // Thrown out of the stack's initialization, it would escape as an unhandled rejection.
                 failure = error;
@@ -219,7 +222,7 @@ export async function evaluateInThisRegistry(options: EvaluateOptions = {}): Pro
     const outputs: Record<string, unknown> = {};
     const secretOutputs: string[] = [];
     for (const [key, value] of Object.entries(program)) {
-        const output = pulumi.output(value as pulumiType.Input<unknown>);
+        const output = pulumi.output(value);
         outputs[key] = await promiseOf(output);
         if (await pulumi.isSecret(output)) secretOutputs.push(key);
     }
@@ -313,9 +316,9 @@ class Describer {
         if (value === undefined || value === null) return [];
         if (Array.isArray(value)) return (await Promise.all(value.map((v) => this.resources(v)))).flat();
         if (this.pulumi.Resource.isInstance(value)) return [value];
-        if (this.pulumi.Output.isInstance(value)) return this.resources(await promiseOf(value as pulumiType.Output<unknown>));
+        if (this.pulumi.Output.isInstance(value)) return this.resources(await promiseOf(value));
         if (value instanceof Promise) return this.resources(await value);
-        throw new Error(`dependsOn holds something that is not a resource: ${String(value)}`);
+        throw new Error(`dependsOn holds something that is not a resource: ${JSON.stringify(value)}`);
     }
 
     /**
@@ -332,7 +335,7 @@ class Describer {
     ): Promise<string[]> {
         const own: string[] = [];
         for (const given of args.opts.aliases ?? []) {
-            const alias = (this.pulumi.Output.isInstance(given) ? await promiseOf(given) : await given) as string | pulumiType.Alias;
+            const alias = this.pulumi.Output.isInstance(given) ? await promiseOf(given) : await given;
             if (typeof alias === "string") {
                 own.push(alias);
                 continue;

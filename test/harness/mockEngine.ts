@@ -36,7 +36,7 @@ export class MockEngine implements pulumi.runtime.Mocks {
         const computed = computedOutputs(args.type, args.name);
         const id = this.idFor(args);
         this.registrations.push({ type: args.type, name: args.name, custom: args.custom ?? true, id, provider: args.provider });
-        return { id, state: { ...args.inputs, ...computed } };
+        return { id, state: { ...(args.inputs as Record<string, unknown>), ...computed } };
     }
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {

@@ -33,7 +33,10 @@ export function hostNetworkState(): string {
                 output = execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
             } catch (error) {
                 throw new Error(
-                    `cannot read this machine's ${title} with ${command}: ${(error as Error).message}; apt-get install -y iproute2 iptables (.ci/run does)`,
+                    `cannot read this machine's ${title} with ${command}; apt-get install -y iproute2 iptables (.ci/run does)`,
+                    {
+                        cause: error,
+                    },
                 );
             }
             return `## ${title}\n${normalize(output).trim()}`;

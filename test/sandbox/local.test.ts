@@ -4,20 +4,20 @@
 // from. Runs in the host sandbox (test/sandbox/sandbox.ts). Needs root.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { network } from "../config/catalogue";
-import { parseSettings } from "../config/schema";
-import { readStackFiles } from "../config/stackFiles";
-import { themeFolders } from "../config/themes";
-import { renderContainers } from "../render/containers";
-import { localPlacement } from "../render/localPlacement";
-import { managementUser, renderHtpasswd } from "../render/nginx";
-import { bcryptHash } from "../render/passwordHash";
-import { placeholderSecrets } from "../render/siteFiles";
-import { repoRoot } from "./fixtures";
+import { network } from "../../config/catalogue";
+import { parseSettings } from "../../config/schema";
+import { readStackFiles } from "../../config/stackFiles";
+import { themeFolders } from "../../config/themes";
+import { renderContainers } from "../../render/containers";
+import { localPlacement } from "../../render/localPlacement";
+import { managementUser, renderHtpasswd } from "../../render/nginx";
+import { bcryptHash } from "../../render/passwordHash";
+import { placeholderSecrets } from "../../render/siteFiles";
+import { repoRoot } from "../harness/fixtures";
 import { nginxRoot, requireNginx } from "./proxy/proxySandbox";
 import { makeCertificates } from "./proxy/testCa";
-import { dockerCommand, standInPorts } from "./sandbox/containers";
-import { engines, requireRootAndTools, Sandbox } from "./sandbox/sandbox";
+import { dockerCommand, standInPorts } from "./host/containers";
+import { engines, requireRootAndTools, Sandbox } from "./host/sandbox";
 
 const settings = parseSettings(readStackFiles("local", repoRoot).values);
 const hostnames = Object.values(settings.services).map((s) => s.hostname);

@@ -1,10 +1,10 @@
 // The reverse proxy, proven with the real nginx running the rendered configuration
-// (test/proxy/proxySandbox.ts): routing, websockets, the management login, TLS, headers, limits,
+// (test/sandbox/proxy/proxySandbox.ts): routing, websockets, the management login, TLS, headers, limits,
 // visitor addresses, Cloudflare-only origins and the Ghost cache. Needs root.
 import { join } from "node:path";
 import type WebSocket from "ws";
-import { routedServices } from "../config/catalogue";
-import { parseSettings } from "../config/schema";
+import { routedServices } from "../../config/catalogue";
+import { parseSettings } from "../../config/schema";
 import {
     htpasswdPath,
     mainConfigPath,
@@ -13,11 +13,11 @@ import {
     renderNginxMainConfig,
     renderNginxSiteConfig,
     siteConfigPath,
-} from "../render/nginx";
-import { bcryptHash } from "../render/passwordHash";
-import { prodValues } from "./fixtures";
+} from "../../render/nginx";
+import { bcryptHash } from "../../render/passwordHash";
+import { prodValues } from "../harness/fixtures";
 import { basicAuth, echo, handshake, openWebSocket, request, RequestOptions } from "./proxy/client";
-import { cloudflareStandIn, ProxySandbox, requireNginx, upstreamAddress, visitors } from "./proxy/proxySandbox";
+import { cloudflareStandIn, ProxySandbox, requireNginx, visitors } from "./proxy/proxySandbox";
 import { makeCertificates } from "./proxy/testCa";
 import { StandIn } from "./proxy/upstreams";
 
@@ -36,9 +36,9 @@ let idleSocket: WebSocket;
 let idleSince: number;
 
 /** From Cloudflare (the stand-in range): how visitors reach the proxied blog. */
-const viaCloudflare = (extra: Partial<RequestOptions> = {}): RequestOptions => ({ from: visitors.cloudflare, ca, ...extra });
+const viaCloudflare = (extra: Partial<RequestOptions> = {}): RequestOptions => ({ via: sandbox, from: visitors.cloudflare, ca, ...extra });
 /** Straight from a visitor: how the DNS-only hosts are reached. */
-const direct = (extra: Partial<RequestOptions> = {}): RequestOptions => ({ from: visitors.direct, ca, ...extra });
+const direct = (extra: Partial<RequestOptions> = {}): RequestOptions => ({ via: sandbox, from: visitors.direct, ca, ...extra });
 const json = (body: string) =>
     JSON.parse(body) as { upstream: string; path: string; bodyBytes: number; realIp: string; forwardedFor: string; forwardedProto: string };
 
@@ -53,11 +53,9 @@ beforeAll(async () => {
             [htpasswdPath]: renderHtpasswd(bcryptHash(password, "abcdefghijklmnopqrstuv")),
         },
         join(sandbox.work, "letsencrypt"),
-        Object.keys(upstreams),
+        Object.fromEntries(Object.keys(upstreams).map((name) => [name, routedServices[name as keyof typeof upstreams].port])),
     );
-    // The test network exists now: the stand-ins listen on its address.
-    for (const [name, standIn] of Object.entries(upstreams))
-        await standIn.listen(upstreamAddress, routedServices[name as keyof typeof upstreams].port);
+    for (const [name, standIn] of Object.entries(upstreams)) await standIn.listen(sandbox.upstreamSocket(name));
     await sandbox.ready();
     // Opened now, used by the last test, after more than nginx's default 60 s of silence.
     idleSocket = await openWebSocket(`wss://${host.jupyter}/api/kernels/idle/channels`, direct());
@@ -83,8 +81,10 @@ describe("routing", () => {
 
     it("closes the connection for a Host it does not serve, over HTTP and HTTPS, never serving a default site", async () => {
         await expect(request("http://unknown.example.net/", direct())).rejects.toThrow(/socket hang up|ECONNRESET/);
-        await expect(handshake("unknown.example.net", { from: visitors.direct, ca })).rejects.toThrow(/unrecognized name|alert/i);
-        await expect(handshake("", { from: visitors.direct, ca, servername: undefined })).rejects.toThrow();
+        await expect(handshake("unknown.example.net", { via: sandbox, from: visitors.direct, ca })).rejects.toThrow(
+            /unrecognized name|alert/i,
+        );
+        await expect(handshake("", { via: sandbox, from: visitors.direct, ca, servername: undefined })).rejects.toThrow();
     });
 
     it("redirects plain HTTP to HTTPS, keeping the path", async () => {
@@ -94,7 +94,9 @@ describe("routing", () => {
     });
 
     it("speaks HTTP/2 to browsers that offer it", async () => {
-        expect((await handshake(host.jupyter, { from: visitors.direct, ca, ALPNProtocols: ["h2", "http/1.1"] })).alpn).toBe("h2");
+        expect((await handshake(host.jupyter, { via: sandbox, from: visitors.direct, ca, ALPNProtocols: ["h2", "http/1.1"] })).alpn).toBe(
+            "h2",
+        );
     });
 });
 
@@ -131,6 +133,7 @@ describe("management login", () => {
         const guesses = await Promise.all(
             Array.from({ length: 60 }, (_, i) =>
                 request(`https://${host.portainer}/`, {
+                    via: sandbox,
                     from: visitors.attacker,
                     ca,
                     headers: { Authorization: basicAuth(managementUser, `guess-${i}`) },
@@ -151,15 +154,18 @@ describe("management login", () => {
 describe("TLS", () => {
     it("serves every host a certificate that verifies against the CA, for its own name", async () => {
         for (const name of Object.values(host)) {
-            await expect(handshake(name, { from: visitors.direct, ca })).resolves.toMatchObject({
+            await expect(handshake(name, { via: sandbox, from: visitors.direct, ca })).resolves.toMatchObject({
                 protocol: expect.stringMatching(/TLSv1\.[23]/),
             });
         }
     });
 
     it("speaks TLS 1.3 and TLS 1.2 with an ECDHE AEAD suite", async () => {
-        expect((await handshake(host.jupyter, { from: visitors.direct, ca, minVersion: "TLSv1.3" })).protocol).toBe("TLSv1.3");
+        expect((await handshake(host.jupyter, { via: sandbox, from: visitors.direct, ca, minVersion: "TLSv1.3" })).protocol).toBe(
+            "TLSv1.3",
+        );
         const tls12 = await handshake(host.jupyter, {
+            via: sandbox,
             from: visitors.direct,
             ca,
             maxVersion: "TLSv1.2",
@@ -170,6 +176,7 @@ describe("TLS", () => {
 
     it("refuses TLS 1.1 and CBC suites (Mozilla intermediate)", async () => {
         const legacy = {
+            via: sandbox,
             from: visitors.direct,
             ca,
             minVersion: "TLSv1.1" as const,
@@ -178,7 +185,7 @@ describe("TLS", () => {
         };
         await expect(handshake(host.jupyter, legacy)).rejects.toThrow(/protocol version|no protocols available|wrong version/i);
         await expect(
-            handshake(host.jupyter, { from: visitors.direct, ca, maxVersion: "TLSv1.2", ciphers: "ECDHE-ECDSA-AES128-SHA" }),
+            handshake(host.jupyter, { via: sandbox, from: visitors.direct, ca, maxVersion: "TLSv1.2", ciphers: "ECDHE-ECDSA-AES128-SHA" }),
         ).rejects.toThrow(/handshake failure|alert/i);
     });
 });

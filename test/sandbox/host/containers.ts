@@ -1,7 +1,7 @@
 // Rendered containers, started with the docker CLI on the sandbox's dockerd: the names, network
 // and alias, published ports, volumes, restart policy and memory limit the program renders.
-import { containerTemplates } from "../../config/catalogue";
-import type { ContainerSpec } from "../../render/containers";
+import { containerName, containerTemplates } from "../../../config/catalogue";
+import type { ContainerSpec } from "../../../render/containers";
 
 /** The busybox stand-in listens where the real service would: its published or catalogue ports. */
 export function standInPorts(spec: ContainerSpec<string>): number[] {
@@ -17,7 +17,7 @@ export function dockerCommand(
 ): string {
     return [
         `docker ${verb}`,
-        `--name site-${spec.name}`,
+        `--name ${containerName(spec)}`,
         ...spec.networks.map((n) => `--network ${n} --network-alias ${spec.name}`),
         `--restart ${spec.restart}`,
         `--memory ${spec.memoryMb}m`,

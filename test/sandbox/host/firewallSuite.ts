@@ -4,14 +4,14 @@
 // rendered, and real connections from "the internet". Needs root.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { dataRoot, dataVolume, ghost, network, publishedPorts, routedServices } from "../../config/catalogue";
-import { parseSettings } from "../../config/schema";
-import { renderContainers } from "../../render/containers";
-import { certbotCommand, renewUnit } from "../../render/certificates";
-import { renderHostScripts } from "../../render/hostScripts";
-import { renderHostKeyScript } from "../../render/ssh";
-import { placeholderSecrets } from "../../render/siteFiles";
-import { prodValues } from "../fixtures";
+import { dataRoot, dataVolume, dataVolumes, network, publishedPorts, routedServices } from "../../../config/catalogue";
+import { parseSettings } from "../../../config/schema";
+import { renderContainers } from "../../../render/containers";
+import { certbotCommand, renewUnit } from "../../../render/certificates";
+import { renderHostScripts } from "../../../render/hostScripts";
+import { renderHostKeyScript } from "../../../render/ssh";
+import { placeholderSecrets } from "../../../render/siteFiles";
+import { prodValues } from "../../harness/fixtures";
 import { dockerCommand, standInPorts } from "./containers";
 import { addresses, DockerEngine, requireRootAndTools, Sandbox, sandboxAdminCidrs } from "./sandbox";
 
@@ -150,8 +150,8 @@ systemctl start ssh.service`);
 
         it("mounts the data volume, and the containers' data lands on it", () => {
             expect(sandbox.droplet(`findmnt -n -o SOURCE ${dataRoot}`).trim()).toBe(sandbox.volumeDevice);
-            sandbox.droplet(`docker exec site-ghost sh -c 'echo "a post" > ${ghost.volumes[0].containerPath}/post.txt'`);
-            expect(sandbox.droplet(`findmnt -n -o SOURCE --target ${dataRoot}/${ghost.volumes[0].name}/post.txt`).trim()).toBe(
+            sandbox.droplet(`docker exec site-ghost sh -c 'echo "a post" > ${dataVolumes.ghostContent.containerPath}/post.txt'`);
+            expect(sandbox.droplet(`findmnt -n -o SOURCE --target ${dataRoot}/${dataVolumes.ghostContent.name}/post.txt`).trim()).toBe(
                 sandbox.volumeDevice,
             );
         });
@@ -262,7 +262,7 @@ systemctl start ssh.service`);
 
         it("still has the containers' data, on the volume, which Docker waited for", () => {
             expect(sandbox.droplet(`findmnt -n -o SOURCE ${dataRoot}`).trim()).toBe(sandbox.volumeDevice);
-            expect(sandbox.droplet(`docker exec site-ghost cat ${ghost.volumes[0].containerPath}/post.txt`)).toBe("a post\n");
+            expect(sandbox.droplet(`docker exec site-ghost cat ${dataVolumes.ghostContent.containerPath}/post.txt`)).toBe("a post\n");
             expect(sandbox.droplet("cat /etc/systemd/system/docker.service.d/data-volume.conf")).toContain(`RequiresMountsFor=${dataRoot}`);
         });
     });

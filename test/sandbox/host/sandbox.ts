@@ -1,5 +1,5 @@
 // The host sandbox: a stand-in droplet and "the internet" in network namespaces on this machine,
-// joined by a veth pair, using documentation addresses only.
+// joined by a veth pair whose ends stay inside them, using documentation addresses only.
 //
 // The droplet is a network namespace plus a mount and PID namespace held open by one process:
 // /etc, /usr/local and /home are copy-on-write overlays and /srv a bind mount, all kept in a "disk"
@@ -140,10 +140,9 @@ export class Sandbox {
     /** Creates the droplet's network and starts its namespace holder: what a boot finds. */
     private powerOn(): void {
         this.ip("netns", "add", this.dropletNs);
-        const [inner, outer] = [`${this.id}-d0`, `${this.id}-i0`];
-        this.ip("link", "add", inner, "type", "veth", "peer", "name", outer);
-        this.ip("link", "set", inner, "netns", this.dropletNs, "name", "eth0");
-        this.ip("link", "set", outer, "netns", this.internetNs, "name", "eth-droplet");
+        // The cable is made inside "the internet", its other end straight into the droplet: this
+        // machine's own network never holds either end, not even for a moment.
+        this.ipIn(this.internetNs, "link", "add", "eth-droplet", "type", "veth", "peer", "name", "eth0", "netns", this.dropletNs);
         const d = (...args: string[]) => this.ipIn(this.dropletNs, ...args);
         const i = (...args: string[]) => this.ipIn(this.internetNs, ...args);
         d("link", "set", "lo", "up");
@@ -164,7 +163,7 @@ export class Sandbox {
         // by one command and stopped by the next), as init does.
         const script = `set -e
 for dir in /etc /usr/local /home; do
-    name=-\$(basename $dir)
+    name=-$(basename $dir)
     mkdir -p ${this.disk}/upper$name ${this.disk}/work$name
     mount -t overlay overlay -o lowerdir=$dir,upperdir=${this.disk}/upper$name,workdir=${this.disk}/work$name $dir
 done
@@ -235,7 +234,10 @@ while :; do sleep 1 & wait $!; done`;
 
     /** TCP ports that complete a handshake from `source` to `target`. */
     probe(source: string, target: string, ports: string): { tried: number; open: number[] } {
-        return JSON.parse(this.internet(`${process.execPath} ${join(here, "probe.js")} ${source} ${target} ${ports}`));
+        return JSON.parse(this.internet(`${process.execPath} ${join(here, "probe.js")} ${source} ${target} ${ports}`)) as {
+            tried: number;
+            open: number[];
+        };
     }
 
     /** Listeners on the droplet host itself (sshd and the like), started once per boot. */

@@ -1,34 +1,42 @@
 // The real nginx (Debian trixie's 1.26, unpacked by test/sandbox/fetch-debian.sh) running the
-// rendered configuration byte for byte: in its own network namespace, with a mount namespace whose
-// /etc and /var are copy-on-write overlays holding the rendered /etc/nginx, the certificates under
-// /etc/letsencrypt, and /etc/hosts pointing the upstream names at this machine's end of a veth
-// pair, where the tests run stand-in upstreams. Documentation addresses only, and not 192.0.2.0/24:
-// machines of this kind use that range for their own network.
-//   203.0.113.2   nginx ("the droplet")
-//   203.0.113.1   this machine: upstreams, and a visitor that is not Cloudflare
-//   203.0.113.3   another visitor (the brute-force test uses it, so its limit hits nobody else)
-//   198.51.100.7  a visitor standing in for Cloudflare (the tests render with 198.51.100.0/24 as
-//                 Cloudflare's ranges)
+// rendered configuration byte for byte, on a network of two namespaces this sandbox makes, joined
+// by a veth pair whose both ends stay inside them; this machine's own network is never touched.
+//   proxy namespace     203.0.113.2   nginx ("the droplet"), in a mount namespace whose /etc and
+//                                     /var are copy-on-write overlays holding the rendered
+//                                     /etc/nginx, the certificates and an /etc/hosts that points
+//                                     the upstream names at the visitors' side
+//   visitors namespace  203.0.113.1   a visitor that is not Cloudflare, and the upstreams' address
+//                       203.0.113.3   another visitor (the brute-force test uses it alone)
+//                       198.51.100.7  a visitor standing in for Cloudflare (the tests render with
+//                                     198.51.100.0/24 as Cloudflare's ranges)
+// The tests run in this machine's network, so they reach in through socat relays on Unix sockets
+// in the sandbox's folder (a socket file is reachable from any network namespace):
+// - visitor relays, one per visitor address and port, each connection leaving from that address;
+// - upstream relays, on the upstreams' address and ports, each to a stand-in's Unix socket.
+// Each relay makes one connection per connection it takes, so connection counts (keepalive) hold.
 import { ChildProcess, execFileSync, spawn } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import * as net from "node:net";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import * as tls from "node:tls";
+import * as net from "node:net";
 
 export const nginxRoot = "/var/cache/site-sandbox/nginx-trixie";
 export const proxyAddress = "203.0.113.2";
 export const visitors = { direct: "203.0.113.1", attacker: "203.0.113.3", cloudflare: "198.51.100.7" } as const;
 export const upstreamAddress = visitors.direct;
 export const cloudflareStandIn = "198.51.100.0/24";
+/** The ports visitors reach nginx on. */
+export const proxyPorts = [80, 443] as const;
 
 export function requireNginx(): void {
-    if (process.getuid?.() !== 0) throw new Error("the proxy tests need root (a network namespace and mounts): run them as root");
+    if (process.getuid?.() !== 0) throw new Error("the proxy tests need root (network namespaces and mounts): run them as root");
     try {
         execFileSync(join(nginxRoot, "usr/sbin/nginx"), ["-v"], { stdio: "ignore" });
-        execFileSync("sh", ["-c", "command -v openssl && command -v ip && command -v unshare"], { stdio: "ignore" });
+        execFileSync("sh", ["-c", "command -v openssl && command -v ip && command -v unshare && command -v socat"], { stdio: "ignore" });
     } catch {
         throw new Error(
-            `nginx 1.26 is not unpacked in ${nginxRoot}, or openssl/iproute2/util-linux are missing; get them with: bash test/sandbox/fetch-debian.sh trixie ${nginxRoot} nginx nginx-common && apt-get install -y openssl iproute2 util-linux (.ci/run does)`,
+            `nginx 1.26 is not unpacked in ${nginxRoot}, or openssl/iproute2/util-linux/socat are missing; get them with: bash test/sandbox/fetch-debian.sh trixie ${nginxRoot} nginx nginx-common && apt-get install -y openssl iproute2 util-linux socat (.ci/run does)`,
         );
     }
 }
@@ -36,15 +44,28 @@ export function requireNginx(): void {
 export class ProxySandbox {
     readonly work = mkdtempSync(join(tmpdir(), "site-proxy-"));
     private readonly id = `p${process.pid % 100000}`;
-    private readonly netns = `${this.id}-proxy`;
+    readonly proxyNs = `${this.id}-proxy`;
+    readonly visitorsNs = `${this.id}-visitors`;
+    private readonly sockets = join(this.work, "sockets");
     private nginx?: ChildProcess;
+    private readonly relays: ChildProcess[] = [];
+
+    /** The Unix socket whose connections reach nginx's `port` from visitor address `from`. */
+    socketPath(from: string, port: number): string {
+        return join(this.sockets, `${from}-${port}.sock`);
+    }
+
+    /** The Unix socket a stand-in upstream listens on, behind its name's relay. */
+    upstreamSocket(name: string): string {
+        return join(this.sockets, `upstream-${name}.sock`);
+    }
 
     /**
      * @param nginxFiles rendered files by path under /etc/nginx
      * @param certificates a folder laid out like /etc/letsencrypt
-     * @param upstreamNames names /etc/hosts maps to this machine
+     * @param upstreams the upstream names and ports nginx proxies to, which /etc/hosts maps to the visitors' side
      */
-    up(nginxFiles: Readonly<Record<string, string>>, certificates: string, upstreamNames: readonly string[]): void {
+    up(nginxFiles: Readonly<Record<string, string>>, certificates: string, upstreams: Readonly<Record<string, number>>): void {
         const etc = join(this.work, "nginx");
         // The image's own files beside ours, as in the nginx container (mime.types).
         cpSync(join(nginxRoot, "etc/nginx/mime.types"), join(etc, "mime.types"), { recursive: true });
@@ -52,21 +73,38 @@ export class ProxySandbox {
             mkdirSync(dirname(join(etc, path)), { recursive: true });
             writeFileSync(join(etc, path), content);
         }
-        writeFileSync(join(this.work, "hosts"), `127.0.0.1 localhost\n${upstreamAddress} ${upstreamNames.join(" ")}\n`);
+        writeFileSync(join(this.work, "hosts"), `127.0.0.1 localhost\n${upstreamAddress} ${Object.keys(upstreams).join(" ")}\n`);
+        mkdirSync(this.sockets, { mode: 0o700 });
 
-        const [inner, outer] = [`${this.id}-n`, `${this.id}-h`];
-        execFileSync("ip", ["netns", "add", this.netns]);
-        execFileSync("ip", ["link", "add", outer, "type", "veth", "peer", "name", inner]);
-        execFileSync("ip", ["link", "set", inner, "netns", this.netns, "name", "eth0"]);
-        for (const address of [`${visitors.direct}/24`, `${visitors.attacker}/24`, `${visitors.cloudflare}/32`]) {
-            execFileSync("ip", ["addr", "add", address, "dev", outer]);
+        // Both namespaces, and the cable between them created inside them: one end in each.
+        execFileSync("ip", ["netns", "add", this.proxyNs]);
+        execFileSync("ip", ["netns", "add", this.visitorsNs]);
+        const ip = (ns: string, ...args: string[]) => execFileSync("ip", ["-n", ns, ...args]);
+        ip(this.visitorsNs, "link", "add", "eth0", "type", "veth", "peer", "name", "eth0", "netns", this.proxyNs);
+        for (const ns of [this.proxyNs, this.visitorsNs]) {
+            ip(ns, "link", "set", "lo", "up");
+            ip(ns, "link", "set", "eth0", "up");
         }
-        execFileSync("ip", ["link", "set", outer, "up"]);
-        const inNs = (...args: string[]) => execFileSync("ip", ["-n", this.netns, ...args]);
-        inNs("link", "set", "lo", "up");
-        inNs("addr", "add", `${proxyAddress}/24`, "dev", "eth0");
-        inNs("link", "set", "eth0", "up");
-        inNs("route", "add", `${visitors.cloudflare}/32`, "via", visitors.direct);
+        ip(this.proxyNs, "addr", "add", `${proxyAddress}/24`, "dev", "eth0");
+        ip(this.proxyNs, "route", "add", `${visitors.cloudflare}/32`, "via", visitors.direct);
+        for (const address of [`${visitors.direct}/24`, `${visitors.attacker}/24`, `${visitors.cloudflare}/32`]) {
+            ip(this.visitorsNs, "addr", "add", address, "dev", "eth0");
+        }
+
+        for (const from of Object.values(visitors)) {
+            for (const port of proxyPorts) {
+                this.relay(
+                    `UNIX-LISTEN:${this.socketPath(from, port)},fork,mode=600,backlog=512`,
+                    `TCP4:${proxyAddress}:${port},bind=${from}`,
+                );
+            }
+        }
+        for (const [name, port] of Object.entries(upstreams)) {
+            this.relay(
+                `TCP4-LISTEN:${port},bind=${upstreamAddress},fork,reuseaddr,backlog=512`,
+                `UNIX-CONNECT:${this.upstreamSocket(name)}`,
+            );
+        }
 
         const disk = join(this.work, "disk");
         const nginxBinary = join(nginxRoot, "usr/sbin/nginx");
@@ -88,31 +126,57 @@ mkdir -p /var/cache/nginx /var/log/nginx /var/lib/nginx
 ln -sf /dev/null /var/log/nginx/access.log
 ${nginxBinary} -t -q
 exec ${nginxBinary} -g 'daemon off;'`;
-        this.nginx = spawn("ip", ["netns", "exec", this.netns, "unshare", "--mount", "--propagation", "private", "bash", "-c", script], {
+        this.nginx = spawn("ip", ["netns", "exec", this.proxyNs, "unshare", "--mount", "--propagation", "private", "bash", "-c", script], {
             stdio: ["ignore", "inherit", "inherit"],
         });
     }
 
-    /** Resolves once nginx accepts connections on 443. */
+    /**
+     * A socat relay in the visitors' namespace, in a process group of its own (its forks die with
+     * it). Its complaints (a visitor hanging up first, nginx not up yet) go to its log only.
+     */
+    private relay(listen: string, connect: string): void {
+        const log = join(this.work, "relays.log");
+        this.relays.push(
+            spawn("ip", ["netns", "exec", this.visitorsNs, "socat", "-lf", log, listen, connect], { stdio: "ignore", detached: true }),
+        );
+    }
+
+    /** Runs a command in the visitors' namespace (a load generator, say), with `hosts` as its /etc/hosts. */
+    visitorCommand(command: string, hosts: string): [string, string[]] {
+        return [
+            "ip",
+            ["netns", "exec", this.visitorsNs, "unshare", "--mount", "bash", "-c", `mount --bind ${hosts} /etc/hosts && ${command}`],
+        ];
+    }
+
+    /** Resolves once nginx completes a TLS handshake on 443 through a visitor relay. */
     async ready(timeoutMs = 15_000): Promise<void> {
         const deadline = Date.now() + timeoutMs;
         while (Date.now() < deadline) {
             if (this.nginx?.exitCode !== null && this.nginx?.exitCode !== undefined)
                 throw new Error(`nginx exited with ${this.nginx.exitCode}`);
-            const open = await new Promise<boolean>((resolve) => {
-                const socket = net.connect({ host: proxyAddress, port: 443, localAddress: visitors.direct }, () => {
-                    socket.destroy();
-                    resolve(true);
-                });
-                socket.on("error", () => resolve(false));
-            });
+            const path = this.socketPath(visitors.direct, 443);
+            const open =
+                existsSync(path) &&
+                (await new Promise<boolean>((resolve) => {
+                    const socket = tls.connect(
+                        { socket: net.connect(path), rejectUnauthorized: false, servername: "ready.invalid" },
+                        () => {
+                            socket.destroy();
+                            resolve(true);
+                        },
+                    );
+                    // The default server refuses unknown names: an alert is an answer from nginx too.
+                    socket.on("error", (error: Error) => resolve(/alert|unrecognized name/i.test(error.message)));
+                }));
             if (open) return;
             await new Promise((r) => setTimeout(r, 100));
         }
         throw new Error("nginx did not start listening");
     }
 
-    /** Stops nginx and removes the namespace, the veth pair and every file, whatever state it is in. */
+    /** Stops nginx and the relays and removes both namespaces and every file, whatever state it is in. */
     async down(): Promise<void> {
         if (this.nginx && this.nginx.exitCode === null) {
             const exited = new Promise((resolve) => this.nginx!.once("exit", resolve));
@@ -120,15 +184,19 @@ exec ${nginxBinary} -g 'daemon off;'`;
             await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
             if (this.nginx.exitCode === null) this.nginx.kill("SIGKILL");
         }
-        try {
-            execFileSync("ip", ["netns", "del", this.netns], { stdio: "ignore" });
-        } catch {
-            // not created
+        for (const relay of this.relays) {
+            try {
+                process.kill(-relay.pid!, "SIGKILL");
+            } catch {
+                // already gone
+            }
         }
-        try {
-            execFileSync("ip", ["link", "del", `${this.id}-h`], { stdio: "ignore" });
-        } catch {
-            // gone with the namespace
+        for (const ns of [this.proxyNs, this.visitorsNs]) {
+            try {
+                execFileSync("ip", ["netns", "del", ns], { stdio: "ignore" });
+            } catch {
+                // not created
+            }
         }
         rmSync(this.work, { recursive: true, force: true });
     }

@@ -1,8 +1,7 @@
 // Stand-in upstreams for the proxy tests: Ghost, Jupyter and Portainer as far as the proxy can
-// tell. Each answers on this machine's end of the test veth, records what it received, and counts
-// its TCP connections (to see keepalive).
+// tell. Each answers on a Unix socket the sandbox relays its name and port to (one connection for
+// each of nginx's), records what it received, and counts its connections (to see keepalive).
 import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
 
 export interface Received {
@@ -26,18 +25,14 @@ export class StandIn {
         this.server.on("connection", () => this.connections++);
         // Jupyter's kernels and Portainer's console: a websocket echo on every path.
         const sockets = new WebSocketServer({ server: this.server });
-        sockets.on("connection", (socket) => socket.on("message", (data) => socket.send(`echo:${data}`)));
+        sockets.on("connection", (socket) => socket.on("message", (data: Buffer) => socket.send(`echo:${data.toString()}`)));
     }
 
-    listen(address: string, port: number): Promise<void> {
+    listen(socketPath: string): Promise<void> {
         return new Promise((resolve, reject) => {
             this.server.once("error", reject);
-            this.server.listen(port, address, () => resolve());
+            this.server.listen(socketPath, () => resolve());
         });
-    }
-
-    get port(): number {
-        return (this.server.address() as AddressInfo).port;
     }
 
     count(path: string): number {
