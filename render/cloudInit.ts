@@ -6,6 +6,7 @@
 // - a *bootstrap* host key, so that first connection can already be verified. It is replaced by
 //   the real host key over SSH (`00-host-key`) before anything else happens, so what the
 //   metadata service goes on serving is a key the droplet no longer uses.
+// The host setup's first script after the host key waits here too, for cloud-init to finish.
 import { stringify } from "yaml";
 import { HostScript, script } from "./shell";
 

@@ -29,31 +29,28 @@ function call<Req, Res>(rpc: Rpc<Req, Res>, request: Req): Promise<Res> {
     return new Promise((resolve, reject) => rpc({ request }, (error, response) => (error ? reject(error) : resolve(response!))));
 }
 
-function options(resource: Sent): analyzerproto.AnalyzerResourceOptions {
-    return new analyzerproto.AnalyzerResourceOptions().setProtect(resource.opts.protect);
-}
-
-function analyzeRequest(resource: Sent): analyzerproto.AnalyzeRequest {
-    return new analyzerproto.AnalyzeRequest()
-        .setType(resource.type)
-        .setName(resource.name)
-        .setUrn(resource.urn)
-        .setProperties(Struct.fromJavaScript(resource.wire as Record<string, never>))
-        .setOptions(options(resource));
+/** What the engine says of every resource, in an analyze request or a stack's resource list alike. */
+function described<M extends analyzerproto.AnalyzeRequest | analyzerproto.AnalyzerResource>(message: M, resource: Sent): M {
+    message.setType(resource.type);
+    message.setName(resource.name);
+    message.setUrn(resource.urn);
+    message.setProperties(Struct.fromJavaScript(resource.wire as Record<string, never>));
+    message.setOptions(new analyzerproto.AnalyzerResourceOptions().setProtect(resource.opts.protect));
+    return message;
 }
 
 const pack = (policies: Policy[]) => ["site", "0.0.1", "mandatory", policies] as const;
 
 /** What resource validation reports for one resource. */
 export async function analyze(policies: Policy[], resource: Sent): Promise<string[]> {
-    const response = await call(server.makeAnalyzeRpcFun(...pack(policies)), analyzeRequest(resource));
+    const response = await call(server.makeAnalyzeRpcFun(...pack(policies)), described(new analyzerproto.AnalyzeRequest(), resource));
     return response.getDiagnosticsList().map((d) => d.getMessage());
 }
 
 /** What remediation reports for one resource: its diagnostics, or the error that fails the plan. */
 export async function remediate(policies: Policy[], resource: Sent): Promise<string[]> {
     try {
-        const response = await call(server.makeRemediateRpcFun(...pack(policies)), analyzeRequest(resource));
+        const response = await call(server.makeRemediateRpcFun(...pack(policies)), described(new analyzerproto.AnalyzeRequest(), resource));
         return response.getRemediationsList().flatMap((r) => r.getDiagnostic() || []);
     } catch (error) {
         return [(error as Error).message];
@@ -64,12 +61,7 @@ export async function remediate(policies: Policy[], resource: Sent): Promise<str
 export async function analyzeStack(policies: Policy[], resources: readonly Sent[]): Promise<string[]> {
     const request = new analyzerproto.AnalyzeStackRequest().setResourcesList(
         resources.map((resource) => {
-            const sent = new analyzerproto.AnalyzerResource()
-                .setType(resource.type)
-                .setName(resource.name)
-                .setUrn(resource.urn)
-                .setProperties(Struct.fromJavaScript(resource.wire as Record<string, never>))
-                .setOptions(options(resource));
+            const sent = described(new analyzerproto.AnalyzerResource(), resource);
             for (const [key, urns] of Object.entries(resource.propertyDependencies)) {
                 sent.getPropertydependenciesMap().set(key, new analyzerproto.AnalyzerPropertyDependencies().setUrnsList([...urns]));
             }
