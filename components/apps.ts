@@ -61,6 +61,9 @@ export class Apps extends pulumi.ComponentResource {
                         image: images.get(spec.image)!.imageId,
                         restart: spec.restart,
                         memory: spec.memoryMb,
+                        // A stop, a reboot and a replacement all give the process its time to shut down.
+                        stopTimeout: spec.stopTimeoutSeconds,
+                        destroyGraceSeconds: spec.stopTimeoutSeconds,
                         networksAdvanced: [{ name: privateNetwork.name, aliases: [spec.name] }],
                         ports: spec.ports.map((p) => ({ ip: p.hostIp, external: p.hostPort, internal: p.containerPort, protocol: "tcp" })),
                         volumes: spec.volumes.map((v) => ({

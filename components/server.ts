@@ -37,13 +37,20 @@ const anywhere = ["0.0.0.0/0", "::/0"];
 export class Server extends pulumi.ComponentResource {
     /** The droplet's id. */
     public readonly dropletId: pulumi.Output<string>;
+    /** The droplet's own IPv4 address, which goes with it: how the handover reaches the droplet holding the volume. */
+    public readonly dropletAddress: pulumi.Output<string>;
     /** The reserved IPv4 address DNS points at; it stays when the droplet is replaced. */
     public readonly ipAddress: pulumi.Output<string>;
+    /**
+     * The reserved IP, once the assignment points it at this droplet: what every connection to the
+     * reserved IP uses, so none is made before it reaches the droplet it means.
+     */
+    public readonly assignedIpAddress: pulumi.Output<string>;
     /** OpenSSH private key Pulumi uses to reach the host (a secret). */
     public readonly deployPrivateKey: pulumi.Output<string>;
     /** The host key in the user data, used only until the host setup installs the real one. */
     public readonly bootstrapHostKey: pulumi.Output<string>;
-    /** The droplet's real SSH host key (public), which every connection pins. */
+    /** This droplet's real SSH host key (public), which every connection pins; a new droplet gets a new one. */
     public readonly hostKey: pulumi.Output<string>;
     /** Its private half (a secret), delivered over SSH, never through the user data. */
     public readonly hostPrivateKey: pulumi.Output<string>;
@@ -59,9 +66,9 @@ export class Server extends pulumi.ComponentResource {
         // Generated once and kept in state: the program's own way in, so no deployer's personal
         // key has to be handed to Pulumi. Stable, because changing a droplet's keys replaces it.
         const deployKey = new tls.PrivateKey(`${name}-deploy-key`, { algorithm: "ED25519" }, { parent: this });
-        // Host keys made here, so Pulumi knows what to pin before it ever connects.
+        // Host keys made here, so Pulumi knows what to pin before it ever connects: the bootstrap
+        // key of the user data (stable, like the user data), and below, each droplet's own key.
         const bootstrapHostKey = new tls.PrivateKey(`${name}-bootstrap-host-key`, { algorithm: "ED25519" }, { parent: this });
-        const hostKey = new tls.PrivateKey(`${name}-host-key`, { algorithm: "ED25519" }, { parent: this });
         const userData = pulumi
             .all([deployKey.publicKeyOpenssh, bootstrapHostKey.privateKeyOpenssh, bootstrapHostKey.publicKeyOpenssh])
             .apply(([deployPublicKey, privateKey, publicKey]) =>
@@ -104,6 +111,10 @@ export class Server extends pulumi.ComponentResource {
             },
         );
 
+        // Every droplet gets a host key of its own, so a command pinned to it (the handover's release
+        // on the old droplet, a re-run) can only ever meet that droplet.
+        const hostKey = new tls.PrivateKey(`${name}-host-key`, { algorithm: "ED25519" }, { parent: this, replaceWith: [droplet] });
+
         // The data lives here, not on the droplet's disk: the volume never depends on the droplet,
         // so replacing the droplet only re-attaches it. Protected, and kept even if the stack is
         // destroyed: deleting the site's posts must take a deliberate act outside Pulumi.
@@ -125,15 +136,19 @@ export class Server extends pulumi.ComponentResource {
             },
             { parent: this, protect: true, retainOnDelete: true },
         );
+        // A volume is attached to one droplet at a time, and the provider's create only attaches:
+        // a new attachment replaces the old one by deleting it first. Before that, the host setup's
+        // handover releases the volume on the droplet that holds it (components/hostSetup.ts).
         this.dataVolumeAttachment = new digitalocean.VolumeAttachment(
             `${name}-data-attachment`,
             { dropletId: droplet.id.apply(Number), volumeId: volume.id },
-            { parent: this },
+            { parent: this, deleteBeforeReplace: true },
         );
 
         // Separate from the droplet so the address survives its replacement and DNS never changes.
         const reservedIp = new digitalocean.ReservedIp(`${name}-ip`, { region: args.region }, { parent: this, protect: true });
-        new digitalocean.ReservedIpAssignment(
+        // Assigning moves the address from an old droplet to a new one (create before delete).
+        const assignment = new digitalocean.ReservedIpAssignment(
             `${name}-ip-assignment`,
             { ipAddress: reservedIp.ipAddress, dropletId: droplet.id.apply(Number) },
             { parent: this },
@@ -160,7 +175,9 @@ export class Server extends pulumi.ComponentResource {
         );
 
         this.dropletId = droplet.id;
+        this.dropletAddress = droplet.ipv4Address;
         this.ipAddress = reservedIp.ipAddress;
+        this.assignedIpAddress = assignment.ipAddress;
         this.deployPrivateKey = deployKey.privateKeyOpenssh;
         this.bootstrapHostKey = bootstrapHostKey.publicKeyOpenssh;
         this.hostKey = hostKey.publicKeyOpenssh;
@@ -168,7 +185,9 @@ export class Server extends pulumi.ComponentResource {
         this.dataVolumeId = volume.id;
         this.registerOutputs({
             dropletId: this.dropletId,
+            dropletAddress: this.dropletAddress,
             ipAddress: this.ipAddress,
+            assignedIpAddress: this.assignedIpAddress,
             deployPrivateKey: this.deployPrivateKey,
             bootstrapHostKey: this.bootstrapHostKey,
             hostKey: this.hostKey,

@@ -37,6 +37,11 @@ export interface ContainerTemplate {
     readonly port: number;
     readonly volumes: readonly DataVolume[];
     readonly memoryMb: number;
+    /**
+     * Seconds `docker stop` (a drain, a reboot, a replaced container) waits after SIGTERM before it
+     * kills: long enough for the process to shut down cleanly. Docker's own default is 10.
+     */
+    readonly stopTimeoutSeconds: number;
     /** null only where the image has no program that could run a check (said why below). */
     readonly healthCheck: HealthCheck | null;
 }
@@ -74,6 +79,7 @@ export const ghost: RoutedService = {
     port: 2368,
     volumes: [dataVolumes.ghostContent],
     memoryMb: 512,
+    stopTimeoutSeconds: 30,
     // The image has node but no curl; any answer below 500 means Ghost is serving.
     healthCheck: check(
         [
@@ -95,6 +101,7 @@ export const jupyter: RoutedService = {
     port: 8888,
     volumes: [dataVolumes.jupyterWork],
     memoryMb: 768,
+    stopTimeoutSeconds: 30,
     healthCheck: check(["CMD", "/etc/jupyter/docker_healthcheck.py"]),
     websockets: true,
     requiresAuth: false,
@@ -107,6 +114,7 @@ export const portainer: RoutedService = {
     port: 9000,
     volumes: [dataVolumes.portainerData],
     memoryMb: 256,
+    stopTimeoutSeconds: 10,
     // The image is built FROM scratch: no shell, no client to probe with. The proxy's upstream
     // errors and the restart policy cover it.
     healthCheck: null,
@@ -121,6 +129,8 @@ export const mysql: ContainerTemplate = {
     port: 3306,
     volumes: [dataVolumes.mysqlData],
     memoryMb: 512,
+    // InnoDB flushes its buffer pool and logs on SIGTERM; killed mid-flush it has to recover on start.
+    stopTimeoutSeconds: 120,
     // mysqladmin ping answers 0 as soon as the server accepts connections, even without credentials.
     healthCheck: check(["CMD", "mysqladmin", "ping", "-h", "127.0.0.1", "--silent"], "60s"),
 };
@@ -131,6 +141,7 @@ export const proxy: ContainerTemplate = {
     port: 443,
     volumes: [dataVolumes.letsencrypt],
     memoryMb: 128,
+    stopTimeoutSeconds: 10,
     healthCheck: check(["CMD", "curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:8081/healthz"], "10s"),
 };
 

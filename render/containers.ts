@@ -47,6 +47,7 @@ export interface ContainerSpec<S> {
     readonly command: readonly (string | S)[];
     readonly restart: "unless-stopped";
     readonly memoryMb: number;
+    readonly stopTimeoutSeconds: number;
     readonly healthCheck: HealthCheck | null;
     readonly uploads: readonly FileUpload<S>[];
     /** Containers that must exist first (the proxy resolves its upstreams by name at start). */
@@ -99,6 +100,7 @@ function spec<S>(
         command: extra.command ?? [],
         restart: "unless-stopped",
         memoryMb: template.memoryMb,
+        stopTimeoutSeconds: template.stopTimeoutSeconds,
         healthCheck: template.healthCheck,
         uploads: extra.uploads ?? [],
         dependsOn: extra.dependsOn ?? [],

@@ -1,6 +1,7 @@
 // The block storage volume that holds every container's data: mounted by label at every boot before
 // Docker starts, and a folder on it for each data volume, owned by the user its container runs as.
 import { backupsDir, containerTemplates, dataRoot, dataVolume } from "../config/catalogue";
+import { renewUnit } from "./certificates";
 import { HostScript, script } from "./shell";
 
 export const renderDataVolumeMountScript = (): HostScript =>
@@ -46,3 +47,65 @@ ${containerTemplates
 
 `,
     );
+
+/** Where a release notes the containers it stopped, on the droplet's own disk, for the resume. */
+export const releasedContainersFile = "/var/lib/site/released-containers";
+
+/**
+ * The handover of the data volume between droplets (components/hostSetup.ts runs it as one remote
+ * command: `resume` when it is created, `release` when it is deleted, which the engine does before
+ * the volume's attachment is deleted).
+ * - release: on the droplet that holds the volume, reached by its own address: every container
+ *   stopped, each within its own stop timeout (MySQL shuts down cleanly), Docker stopped so nothing
+ *   starts again, the filesystem synced and unmounted. If anything still holds the volume, it starts
+ *   the containers again, leaves the volume mounted and attached, fails, and names the holders.
+ * - resume: once the volume is attached and the host set up: Docker started, which mounts the
+ *   volume (RequiresMountsFor), and the containers a release stopped started again. On a new
+ *   droplet there is nothing to resume.
+ */
+export function renderDataVolumeHandover(): { readonly release: HostScript; readonly resume: HostScript } {
+    const startAgain = `
+systemctl start docker.service
+mountpoint -q ${dataRoot} || { echo "the data volume is not mounted on ${dataRoot} after Docker started" >&2; exit 1; }
+if [ -s ${releasedContainersFile} ]; then
+    xargs -r docker start < ${releasedContainersFile} > /dev/null
+    echo "started again: $(paste -sd ' ' ${releasedContainersFile})"
+fi
+rm -f ${releasedContainersFile}
+systemctl start ${renewUnit}.timer 2> /dev/null || true`;
+    return {
+        release: script(
+            "99-data-volume-release",
+            "stop everything that writes to the data volume, cleanly, and unmount it, so it can leave this droplet.",
+            `
+if ! mountpoint -q ${dataRoot}; then
+    echo "the data volume is not mounted on ${dataRoot}: nothing to release"
+    exit 0
+fi
+install -d -m 0700 "$(dirname ${releasedContainersFile})"
+# Nothing may start Docker again (a certificate renewal would) while the volume leaves.
+systemctl stop ${renewUnit}.timer 2> /dev/null || true
+if systemctl is-active --quiet docker.service; then
+    docker ps --format '{{.Names}}' > ${releasedContainersFile}
+    # Each container gets its own stop timeout (the Apps component sets it): MySQL has time to flush.
+    xargs -r docker stop < ${releasedContainersFile} > /dev/null
+fi
+systemctl stop docker.socket docker.service
+sync -f ${dataRoot}
+if ! umount ${dataRoot}; then
+    echo "release failed: ${dataRoot} is still in use, so the data volume stays mounted and attached to this droplet. Holding it:" >&2
+    fuser -vm ${dataRoot} >&2 || true
+    echo "The site is started again here. Stop what holds the volume, then run pulumi up again." >&2
+    ${startAgain.trim().split("\n").join("\n    ")}
+    exit 1
+fi
+echo "released the data volume: $(wc -l < ${releasedContainersFile}) containers stopped, ${dataRoot} unmounted"
+`,
+        ),
+        resume: script(
+            "55-data-volume-resume",
+            "the data volume has arrived: Docker started on it, and what a release stopped started again.",
+            startAgain,
+        ),
+    };
+}

@@ -21,6 +21,7 @@ import { renderSnapshotPrepareScript } from "../render/backups";
 import { renderCertbotCommand, renderCertificateScripts } from "../render/certificates";
 import { renderCloudInit } from "../render/cloudInit";
 import { dropletPlacement } from "../render/containers";
+import { renderDataVolumeHandover } from "../render/dataVolume";
 import { renderDnsRecords, renderZoneSettings } from "../render/dns";
 import { renderHostScripts } from "../render/hostScripts";
 import { renderHostKeyScript } from "../render/ssh";
@@ -51,10 +52,14 @@ export function serverArgs(settings: Settings): ServerArgs {
     };
 }
 
-/** The droplet as remote commands and Docker reach it: the reserved IP, the admin user, the deploy key, the pinned host key. */
+/**
+ * The droplet as remote commands and Docker reach it: the reserved IP once it points at this
+ * droplet (the assignment's output, so nothing connects before), the admin user, the deploy key,
+ * this droplet's pinned host key.
+ */
 export function host(settings: Settings, server: Server): DropletHost {
     return {
-        address: server.ipAddress,
+        address: server.assignedIpAddress,
         user: settings.adminUser,
         privateKey: server.deployPrivateKey,
         hostKey: server.hostKey,
@@ -71,6 +76,11 @@ export function hostSetupArgs(settings: Settings, server: Server, droplet: Dropl
             hostPrivateKey: server.hostPrivateKey,
         },
         scripts: renderHostScripts(settings),
+        dataVolumeHandover: {
+            ...renderDataVolumeHandover(),
+            attachmentId: server.dataVolumeAttachment.id,
+            dropletAddress: server.dropletAddress,
+        },
     };
 }
 

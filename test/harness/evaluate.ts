@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { SecretName } from "../../config/schema";
-import type { CloudflareRangeList, Registration } from "./mockEngine";
+import type { Registration, ReplaceOptions } from "./mockEngine";
 
 /** One resource as the engine receives it. */
 export interface Declared {
@@ -43,6 +43,8 @@ export interface Declared {
         readonly retainOnDelete: boolean;
         readonly deleteBeforeReplace: boolean;
         readonly ignoreChanges: readonly string[];
+        /** URNs of the resources whose replacement replaces this one. */
+        readonly replaceWith: readonly string[];
     };
 }
 
@@ -56,6 +58,8 @@ export class Evaluation {
         readonly secretOutputs: readonly string[],
         /** What the program logged with pulumi.log.warn. */
         readonly warnings: readonly string[],
+        /** What the engine received, in the order it did, with what it did (the stack's state after). */
+        readonly registrations: readonly Registration[],
     ) {}
 
     /** Every resource of a type. */
@@ -108,6 +112,8 @@ export interface EvaluateOptions {
     readonly extraLiveRange?: string;
     /** Stands in for the themes folder's content hash. */
     readonly themesFingerprint?: string;
+    /** The stack's state: a previous evaluation, which this one is a `pulumi up` of (see ./planEngine.ts). */
+    readonly previous?: Evaluation;
 }
 
 // Every evaluation loads a fresh Pulumi runtime, and each adds a process exit listener.
@@ -177,13 +183,30 @@ export async function evaluateFailing(options: EvaluateOptions): Promise<Program
  */
 export async function evaluateInThisRegistry(options: EvaluateOptions = {}): Promise<Evaluation> {
     const pulumi: typeof pulumiType = await import("@pulumi/pulumi");
-    const { MockEngine } = await import("./mockEngine");
+    const { MockEngine, cloudflareRangeList } = await import("./mockEngine");
     const { setStackConfig } = await import("./stackConfig");
     const { testSecrets } = await import("./fixtures");
     const { project } = await import("../../config/schema");
     const stack = options.stack ?? "prod";
 
-    const engine = new MockEngine(options.extraLiveRange ? withExtraRange(options.extraLiveRange) : undefined);
+    const registered: pulumiType.ResourceTransformationArgs[] = [];
+    // The stack registers before the transformation that records the rest: it has no options.
+    const optionsOf = (type: string, name: string): ReplaceOptions => {
+        const opts = (registered.find((r) => r.type === type && r.name === name)?.opts ?? {}) as pulumiType.CustomResourceOptions;
+        return {
+            ignoreChanges: opts.ignoreChanges ?? [],
+            replaceOnChanges: opts.replaceOnChanges ?? [],
+            replaceWith: (opts.replaceWith ?? []).map((resource) => {
+                const other = registered.find((r) => r.resource === resource)!;
+                return `${other.type}::${other.name}`;
+            }),
+        };
+    };
+    const engine = new MockEngine(
+        cloudflareRangeList(options.extraLiveRange ? [options.extraLiveRange] : []),
+        options.previous?.registrations ?? [],
+        optionsOf,
+    );
     await pulumi.runtime.setMocks(engine, project, stack, false);
     setStackConfig(stack, options.change, options.secrets ?? testSecrets);
     const warnings: string[] = [];
@@ -193,7 +216,6 @@ export async function evaluateInThisRegistry(options: EvaluateOptions = {}): Pro
         return Promise.resolve();
     };
 
-    const registered: pulumiType.ResourceTransformationArgs[] = [];
     let program: Record<string, unknown> = {};
     let failure: unknown;
     try {
@@ -226,17 +248,7 @@ export async function evaluateInThisRegistry(options: EvaluateOptions = {}): Pro
         outputs[key] = await promiseOf(output);
         if (await pulumi.isSecret(output)) secretOutputs.push(key);
     }
-    return new Evaluation(stack, resources, outputs, secretOutputs, warnings);
-}
-
-function withExtraRange(range: string): CloudflareRangeList {
-    // Imported lazily, like everything else of the program's, inside the evaluation's registry.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { cloudflareRanges } = require("../../config/cloudflareRanges") as typeof import("../../config/cloudflareRanges");
-    return {
-        ipv4Cidrs: [...cloudflareRanges.filter((r) => !r.includes(":")), range],
-        ipv6Cidrs: cloudflareRanges.filter((r) => r.includes(":")),
-    };
+    return new Evaluation(stack, resources, outputs, secretOutputs, warnings, engine.registrations);
 }
 
 export function promiseOf<T>(output: pulumiType.Output<T>): Promise<T> {
@@ -307,6 +319,7 @@ class Describer {
                 retainOnDelete: opts.retainOnDelete === true,
                 deleteBeforeReplace: opts.deleteBeforeReplace === true,
                 ignoreChanges: opts.ignoreChanges ?? [],
+                replaceWith: (opts.replaceWith ?? []).map((r) => this.known.get(r)?.urn ?? "(unknown)"),
             },
         };
     }

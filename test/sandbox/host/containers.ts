@@ -21,6 +21,7 @@ export function dockerCommand(
         ...spec.networks.map((n) => `--network ${n} --network-alias ${spec.name}`),
         `--restart ${spec.restart}`,
         `--memory ${spec.memoryMb}m`,
+        `--stop-timeout ${spec.stopTimeoutSeconds}`,
         ...spec.ports.map((p) => `-p ${p.hostIp}:${p.hostPort}:${p.containerPort}`),
         ...spec.volumes.map((v) => `-v ${v.hostPath ?? v.volumeName}:${v.containerPath}${v.readOnly ? ":ro" : ""}`),
         spec.image,
