@@ -32,7 +32,7 @@ function dropletSite(site: SiteConfig) {
     // Over SSH once the data volume is attached: the host, then certificates before the proxy.
     const hostSetup = new HostSetup("site", droplet.hostSetupArgs(settings, server, host), { dependsOn: [server.dataVolumeAttachment] });
     const certificates = new Certificates("site", droplet.certificatesArgs(site, host), { dependsOn: [hostSetup] });
-    const apps = siteApps(site, droplet.target(host), [hostSetup, certificates]);
+    const apps = siteApps(site, droplet.target(host, server), [hostSetup, certificates]);
     // In front: a DNS record per host and the zone's settings.
     new CloudflareZone("site", droplet.cloudflareZoneArgs(settings, server), { providers: [providers.cloudflare] });
     // After the apps: the repo's themes into Ghost, then the snapshots asked for.

@@ -8,8 +8,12 @@ export interface AppsArgs {
     /** How to reach the Docker engine (components/dockerEndpoint.ts). */
     readonly docker: DockerEndpoint;
     /**
-     * Which machine the containers run on (the droplet's id, or "local"): it labels every
-     * container, network and image, so a new machine gets them all created again.
+     * Which machine and data the containers run on (the data volume's attachment to a droplet, or
+     * "local"): it labels every container, network and image, so a new droplet or a restored volume
+     * gets them all created again. On a droplet it also puts them among what the engine deletes
+     * before the attachment itself is replaced (delete first): so the old containers are removed,
+     * each given its stop timeout, through the reserved IP while it still points at the old
+     * droplet, before the volume leaves it.
      */
     readonly generation: pulumi.Input<string>;
     readonly containers: readonly ContainerSpec<pulumi.Output<string>>[];
@@ -31,12 +35,13 @@ export class Apps extends pulumi.ComponentResource {
         );
         const childOpts = { parent: this, provider };
         // A new droplet (same reserved IP) has none of these: the label makes Pulumi create them again.
+        // The same label on a replacement: names are fixed, so the old ones go first.
         const generationLabel = { label: "site.host", value: pulumi.output(args.generation) };
 
         const privateNetwork = new docker.Network(
             `${name}-network`,
             { name: network.name, driver: "bridge", ipamConfigs: [{ subnet: network.subnet }], labels: [generationLabel] },
-            childOpts,
+            { ...childOpts, deleteBeforeReplace: true },
         );
 
         const images = new Map<string, docker.RemoteImage>();
@@ -44,7 +49,12 @@ export class Apps extends pulumi.ComponentResource {
             const resourceName = `${name}-image-${image.replace(/[^a-zA-Z0-9.-]+/g, "-")}`;
             images.set(
                 image,
-                new docker.RemoteImage(resourceName, { name: image, triggers: { host: pulumi.output(args.generation) } }, childOpts),
+                // Kept in the engine when the resource goes: a replaced one names the same image, in use.
+                new docker.RemoteImage(
+                    resourceName,
+                    { name: image, keepLocally: true, triggers: { host: pulumi.output(args.generation) } },
+                    childOpts,
+                ),
             );
         }
 

@@ -147,11 +147,13 @@ export class Server extends pulumi.ComponentResource {
 
         // Separate from the droplet so the address survives its replacement and DNS never changes.
         const reservedIp = new digitalocean.ReservedIp(`${name}-ip`, { region: args.region }, { parent: this, protect: true });
-        // Assigning moves the address from an old droplet to a new one (create before delete).
+        // Assigning moves the address from an old droplet to a new one (create before delete), and
+        // only once the volume is attached there: until then, what goes through the reserved IP
+        // (the old containers' removal) still reaches the old droplet.
         const assignment = new digitalocean.ReservedIpAssignment(
             `${name}-ip-assignment`,
             { ipAddress: reservedIp.ipAddress, dropletId: droplet.id.apply(Number) },
-            { parent: this },
+            { parent: this, dependsOn: [this.dataVolumeAttachment] },
         );
 
         new digitalocean.Firewall(

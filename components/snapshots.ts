@@ -20,9 +20,10 @@ export interface SnapshotIds {
 
 /**
  * Named snapshots of the droplet and of its data volume (a droplet snapshot does not include
- * attached volumes), taken after a database dump, and only once the site is up (give this
- * component a dependency on the apps). They are retained on delete: replacing the droplet or
- * destroying the stack would otherwise delete them with it (terraform-provider-digitalocean#372).
+ * attached volumes), taken once, after a database dump, when the site is up (give this component a
+ * dependency on the apps). They are retained on delete: replacing the droplet or destroying the
+ * stack would otherwise delete them with it (terraform-provider-digitalocean#372). For a pair of a
+ * later moment, add a name.
  */
 export class Snapshots extends pulumi.ComponentResource {
     /** Snapshot ids by name. */
@@ -38,15 +39,17 @@ export class Snapshots extends pulumi.ComponentResource {
                 { parent: this, after: opts?.dependsOn },
             );
             const after = { parent: this, retainOnDelete: true, dependsOn: [prepared] };
+            // Taken once: a new droplet or a restored volume leaves the pair as it was (a pair of its
+            // time), where replacing one half would pair a new droplet with old data.
             const droplet = new digitalocean.DropletSnapshot(
                 `${name}-${snapshotName}`,
                 { dropletId: args.host.id, name: `${stack}-${snapshotName}` },
-                after,
+                { ...after, ignoreChanges: ["dropletId"] },
             );
             const volume = new digitalocean.VolumeSnapshot(
                 `${name}-${snapshotName}-data`,
                 { volumeId: args.dataVolumeId, name: `${stack}-${snapshotName}-data`, tags: ["site", stack] },
-                after,
+                { ...after, ignoreChanges: ["volumeId"] },
             );
             return pulumi
                 .all([droplet.id, volume.id])

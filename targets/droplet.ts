@@ -94,10 +94,10 @@ export function certificatesArgs({ settings, secrets }: SiteConfig, droplet: Dro
 }
 
 /** Where the apps run: the droplet's engine over SSH, data on the volume, Cloudflare in front. */
-export function target(droplet: DropletHost): SiteTarget {
+export function target(droplet: DropletHost, server: Server): SiteTarget {
     return {
         docker: dockerOverSsh(droplet),
-        generation: droplet.id,
+        generation: server.dataVolumeAttachment.id,
         placement: dropletPlacement,
         trustedProxyRanges: cloudflareRanges,
         httpsPort: 443,

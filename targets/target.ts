@@ -9,7 +9,7 @@ import type { Placement } from "../render/containers";
 export interface SiteTarget {
     /** How the apps reach Docker. */
     readonly docker: DockerEndpoint;
-    /** Which machine: labels every container, so a new machine gets them all created again. */
+    /** Which machine and data: labels every container, so a new one gets them all created again (see AppsArgs). */
     readonly generation: pulumi.Input<string>;
     /** Where containers land: data, published ports, extra files and mounts. */
     readonly placement: Placement<pulumi.Output<string>>;

@@ -385,10 +385,3 @@ class Describer {
 
 const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
 const typeOf = (urn: string) => urn.split("::")[2].split("$").pop()!;
-
-/** Resources a second evaluation adds, removes, or gives other inputs: what `pulumi up` would touch, by URN. */
-export function changedBetween(before: Evaluation, after: Evaluation): string[] {
-    const inputs = (e: Evaluation) => new Map(e.resources.map((r) => [r.urn, JSON.stringify(r.wire)]));
-    const [was, is] = [inputs(before), inputs(after)];
-    return [...new Set([...was.keys(), ...is.keys()])].filter((urn) => was.get(urn) !== is.get(urn)).sort();
-}

@@ -10,7 +10,7 @@
 // every input that refers to it, as a real provider's new id does. ./planEngine.ts orders the steps.
 import type * as pulumi from "@pulumi/pulumi";
 import { cloudflareRanges } from "../../config/cloudflareRanges";
-import { computedOutputs, replacementOf } from "./resourceTypes";
+import { computedOutputs, mockId, replacementOf } from "./resourceTypes";
 
 export type Operation = "create" | "same" | "update" | "replace";
 
@@ -80,8 +80,7 @@ export class MockEngine implements pulumi.runtime.Mocks {
             ? this.diff(args.type, args.name, custom, old.inputs, inputs, options)
             : { op: "create" as const, changed: [], because: [], deleteFirst: false };
         const generation = !old ? 1 : change.op === "replace" ? old.generation + 1 : old.generation;
-        // The ids of Pulumi's mocks: the name, and a count for every replacement.
-        const id = generation === 1 ? `${args.name}-id` : `${args.name}-id-${generation}`;
+        const id = mockId(args.type, args.name, generation);
         this.registrations.push({ type: args.type, name: args.name, custom, id, generation, provider: args.provider, inputs, change });
         return { id, state: { ...inputs, ...computedOutputs(args.type, args.name, generation) } };
     }

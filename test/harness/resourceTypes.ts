@@ -10,6 +10,8 @@ type Replacement = { readonly keys: readonly string[] } | { readonly allBut: rea
 
 interface ResourceType {
     readonly token: string;
+    /** The id the provider gives it, where its form matters (Pulumi's mocks use the name and a count). */
+    readonly id?: (generation: number) => string;
     /** Outputs the provider computes, beyond the inputs it echoes; `generation` counts replacements (1 for the first). */
     readonly computed?: (name: string, generation: number) => Record<string, unknown>;
     /** What a change to an input does, for a provider's resource (nothing for the program's components). */
@@ -54,7 +56,9 @@ const table = {
     // DigitalOcean.
     droplet: {
         token: "digitalocean:index/droplet:Droplet",
-        // Each new droplet has an address of its own.
+        // A droplet's id is a number (the program passes it on with Number()), and each new droplet
+        // has an id and an address of its own.
+        id: (generation) => String(500000000 + generation),
         computed: (_name, generation) => ({ ipv4Address: `203.0.113.${9 + generation}`, ipv6Address: `2001:db8::${9 + generation}` }),
         replaceOn: { keys: ["image", "region", "sshKeys", "userData", "monitoring", "vpcUuid"] },
         source: digitalocean("digitalocean/droplet/resource_droplet.go; size, name, backups and tags update"),
@@ -190,6 +194,11 @@ function typeOf(token: string, name: string): ResourceType {
             `resource type ${token} (${name}) is not in test/harness/resourceTypes.ts: add it, with what its provider computes`,
         );
     return type;
+}
+
+/** The id of a resource's `generation`th creation: the provider's form, or the mocks' name and count. */
+export function mockId(token: string, name: string, generation: number): string {
+    return typeOf(token, name).id?.(generation) ?? (generation === 1 ? `${name}-id` : `${name}-id-${generation}`);
 }
 
 /** What the mock provider answers for a new resource of this type; throws for a type not in the table. */

@@ -140,7 +140,7 @@ describe("resource graph", () => {
     it("rotates the host key first: the first command alone trusts the bootstrap key of the user data, and hands over the real key on stdin", () => {
         const rotation = commandNamed("site-00-host-key");
         // Once per droplet: a new droplet replaces it; any other change runs the no-op update.
-        expect(rotation.inputs.triggers).toEqual(["site-droplet-id"]);
+        expect(rotation.inputs.triggers).toEqual([site.one(types.droplet).id]);
         expect(rotation.inputs.update).toBe("true");
         expect(rotation.dependsOn).toEqual([site.one(types.volumeAttachment).urn]);
         expect(rotation.secretInputs).toContain("stdin");
@@ -150,15 +150,20 @@ describe("resource graph", () => {
         expect(userData).toContain("disable_root: true");
     });
 
-    it("does everything on the droplet again when the droplet is replaced (its id is in every trigger and label)", () => {
-        const dropletId = "site-droplet-id";
+    it("does everything on the droplet again when the droplet is replaced: its id is in every host command's triggers", () => {
+        const dropletId = site.one(types.droplet).id;
         for (const remote of remoteCommands().filter((c) => c.name !== handover)) {
             expect([remote.name, remote.inputs.triggers]).toEqual([remote.name, expect.arrayContaining([dropletId])]);
         }
+    });
+
+    it("creates every container, network and image again with a new attachment of the data volume (a new droplet, or a restored volume)", () => {
+        const attachmentId = site.one(types.volumeAttachment).id;
         for (const resource of [...site.all(types.container), ...site.all(types.network)]) {
-            expect([resource.name, resource.inputs.labels]).toEqual([resource.name, [{ label: "site.host", value: dropletId }]]);
+            expect([resource.name, resource.inputs.labels]).toEqual([resource.name, [{ label: "site.host", value: attachmentId }]]);
         }
-        for (const image of site.all(types.remoteImage)) expect(image.inputs.triggers).toEqual({ host: dropletId });
+        for (const image of site.all(types.remoteImage))
+            expect(image.inputs).toMatchObject({ triggers: { host: attachmentId }, keepLocally: true });
     });
 
     it("issues certificates again when the hosts, certbot image or CA change", () => {
