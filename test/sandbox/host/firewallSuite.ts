@@ -9,15 +9,14 @@ import { parseSettings } from "../../../config/schema";
 import { renderContainers } from "../../../render/containers";
 import { certbotCommand, renewUnit } from "../../../render/certificates";
 import { renderHostScripts } from "../../../render/hostScripts";
-import { renderHostKeyScript } from "../../../render/ssh";
 import { placeholderSecrets } from "../../../render/siteFiles";
 import { prodValues } from "../../harness/fixtures";
 import { dockerCommand, standInPorts } from "./containers";
+import { asCloudInitLeavesIt, makeKeys, runHostSetup } from "./provision";
 import { addresses, DockerEngine, requireRootAndTools, Sandbox, sandboxAdminCidrs } from "./sandbox";
 
 const settings = parseSettings({ ...prodValues(), adminCidrs: sandboxAdminCidrs });
 const scripts = renderHostScripts(settings);
-const hostKeyScript = renderHostKeyScript();
 const containers = renderContainers(settings, placeholderSecrets(), []);
 
 /** Host services besides sshd that must stay closed, and what a careless container publishes. */
@@ -31,12 +30,7 @@ export function firewallSuite(engine: DockerEngine): void {
 
     const keys = () => join(sandbox.work, "keys");
 
-    /** As the HostSetup component does: the host key rotation first (the real key on stdin), then the scripts in order. */
-    function runHostSetup(): string {
-        const host = join(sandbox.work, "host");
-        const rotation = `bash ${join(host, `${hostKeyScript.name}.sh`)} < ${join(keys(), "host")}`;
-        return sandbox.droplet([rotation, ...scripts.map((s) => `bash ${join(host, `${s.name}.sh`)}`)].join(" && "), 300_000);
-    }
+    const hostSetup = () => runHostSetup(sandbox.main, join(sandbox.work, "host"), join(keys(), "host-droplet"), scripts);
 
     /** An SSH login from the internet's admin address, pinned to the droplet's real host key. */
     function ssh(user: string, extra: string[] = [], knownHosts = join(keys(), "known_hosts")): { status: number; output: string } {
@@ -90,24 +84,14 @@ systemctl start docker.service`);
         requireRootAndTools(engine);
         sandbox = new Sandbox(engine);
         sandbox.up();
-        sandbox.droplet(`mkdir -p ${join(sandbox.work, "host")}`);
-        for (const { name, script } of scripts) writeFileSync(join(sandbox.work, "host", `${name}.sh`), script);
-        writeFileSync(join(sandbox.work, "host", `${hostKeyScript.name}.sh`), hostKeyScript.script);
-        // Keys Pulumi makes: its deploy key, the bootstrap host key (user data) and the real one.
-        sandbox.droplet(`mkdir -p ${keys()} && for key in deploy bootstrap host; do ssh-keygen -q -t ed25519 -N '' -C $key -f ${keys()}/$key; done
-echo "${addresses.droplet.v4} $(cut -d' ' -f1,2 ${keys()}/host.pub)" > ${keys()}/known_hosts`);
-        // The droplet as cloud-init leaves it: the admin user with the deploy key, the bootstrap
-        // host key, sshd; Docker from the distribution's package with its defaults; the data volume
-        // attached, not yet mounted.
-        sandbox.droplet(`useradd -m -s /bin/bash ${settings.adminUser}
-install -d -m 0700 -o ${settings.adminUser} -g ${settings.adminUser} /home/${settings.adminUser}/.ssh
-install -m 0600 -o ${settings.adminUser} -g ${settings.adminUser} ${keys()}/deploy.pub /home/${settings.adminUser}/.ssh/authorized_keys
-rm -f /etc/ssh/ssh_host_*
-install -m 0600 ${keys()}/bootstrap /etc/ssh/ssh_host_ed25519_key
-install -m 0644 ${keys()}/bootstrap.pub /etc/ssh/ssh_host_ed25519_key.pub
-systemctl start ssh.service`);
+        makeKeys(keys(), ["droplet"]);
+        writeFileSync(
+            join(keys(), "known_hosts"),
+            `${addresses.droplet.v4} ${readFileSync(join(keys(), "host-droplet.pub"), "utf8").split(" ").slice(0, 2).join(" ")}\n`,
+        );
+        asCloudInitLeavesIt(sandbox.main, settings.adminUser, keys());
+        // The data volume attached, not yet mounted.
         sandbox.attachVolume(dataVolume.label);
-        sandbox.droplet("systemctl start docker.service");
         sandbox.buildStandInImage([...new Set(containers.map((c) => c.image))]);
         sandbox.startHostListeners(hostOnlyPorts);
     }, 180_000);
@@ -129,7 +113,7 @@ systemctl start ssh.service`);
 
     describe("host setup", () => {
         it("runs every rendered host script in order", () => {
-            runHostSetup();
+            hostSetup();
             sandbox.droplet(`docker network create --subnet ${network.subnet} ${network.name}`);
             for (const spec of containers) sandbox.droplet(dockerCommand(spec, standInPorts(spec)));
             // A container that publishes ports it should not, on IPv4 and IPv6.
@@ -197,7 +181,7 @@ systemctl start ssh.service`);
     find /etc /usr/local /home /srv -xdev -type f -newer /proc/1/stat -exec sha256sum {} + 2>/dev/null | sort`,
                 );
             const before = state();
-            expect(runHostSetup()).toBe("");
+            expect(hostSetup()).toBe("");
             expect(state()).toBe(before);
         }, 300_000);
     });

@@ -1,5 +1,6 @@
-// The host sandbox: a stand-in droplet and "the internet" in network namespaces on this machine,
-// joined by a veth pair whose ends stay inside them, using documentation addresses only.
+// The host sandbox: stand-in droplets and "the internet" in network namespaces on this machine,
+// each droplet joined to the internet's bridge by a veth pair whose ends stay inside them, using
+// documentation addresses only.
 //
 // The droplet is a network namespace plus a mount and PID namespace held open by one process:
 // /etc, /usr/local and /home are copy-on-write overlays and /srv a bind mount, all kept in a "disk"
@@ -13,6 +14,8 @@ import { join } from "node:path";
 
 export const addresses = {
     droplet: { v4: "203.0.113.10", v6: "2001:db8:1::10" },
+    /** A second droplet, for a replacement. */
+    nextDroplet: { v4: "203.0.113.11", v6: "2001:db8:1::11" },
     router: { v4: "203.0.113.1", v6: "2001:db8:1::1" },
     /** Inside the admin ranges the sandbox config uses. */
     admin: { v4: "203.0.113.2", v6: "2001:db8:1::2" },
@@ -95,28 +98,34 @@ export function requireRootAndTools(engine: DockerEngine): void {
     }
 }
 
+/** The internet and its droplets; the block storage volume, which moves between them. */
 export class Sandbox {
     constructor(private readonly engine: DockerEngine) {}
 
     readonly work = mkdtempSync(join(tmpdir(), "site-sandbox-"));
-    private readonly disk = join(this.work, "disk");
     private readonly id = `s${process.pid % 100000}`;
-    readonly dropletNs = `${this.id}-droplet`;
     readonly internetNs = `${this.id}-internet`;
-    private holder?: ChildProcess;
-    private holderPid?: number;
+    private readonly droplets: Droplet[] = [];
     private world?: ChildProcess;
+    private volumeImage?: string;
     private loopDevice?: string;
 
+    /** The internet, and the first droplet, powered on. */
     up(): void {
-        mkdirSync(this.disk);
         const bin = join(this.work, "bin");
         mkdirSync(bin);
         for (const shim of ["systemctl", "cloud-init"]) symlinkSync(join(here, shim), join(bin, shim));
-        this.ip("netns", "add", this.internetNs);
-        this.ipIn(this.internetNs, "link", "set", "lo", "up");
-        for (const address of [addresses.smtp, addresses.dns, addresses.metadata])
-            this.ipIn(this.internetNs, "addr", "add", `${address}/32`, "dev", "lo");
+        run("ip", ["netns", "add", this.internetNs]);
+        const i = (...args: string[]) => ipIn(this.internetNs, ...args);
+        i("link", "set", "lo", "up");
+        for (const address of [addresses.smtp, addresses.dns, addresses.metadata]) i("addr", "add", `${address}/32`, "dev", "lo");
+        // The droplets' side of the internet: one bridge, with the router and the clients on it.
+        i("link", "add", "br0", "type", "bridge");
+        for (const host of [addresses.router, addresses.admin, addresses.outsider]) {
+            i("addr", "add", `${host.v4}/24`, "dev", "br0");
+            i("addr", "add", `${host.v6}/64`, "dev", "br0", "nodad");
+        }
+        i("link", "set", "br0", "up");
         this.world = spawn(
             "ip",
             [
@@ -134,93 +143,25 @@ export class Sandbox {
                 stdio: ["ignore", "pipe", "inherit"],
             },
         );
-        this.powerOn();
+        this.addDroplet("droplet", addresses.droplet);
     }
 
-    /** Creates the droplet's network and starts its namespace holder: what a boot finds. */
-    private powerOn(): void {
-        this.ip("netns", "add", this.dropletNs);
-        // The cable is made inside "the internet", its other end straight into the droplet: this
-        // machine's own network never holds either end, not even for a moment.
-        this.ipIn(this.internetNs, "link", "add", "eth-droplet", "type", "veth", "peer", "name", "eth0", "netns", this.dropletNs);
-        const d = (...args: string[]) => this.ipIn(this.dropletNs, ...args);
-        const i = (...args: string[]) => this.ipIn(this.internetNs, ...args);
-        d("link", "set", "lo", "up");
-        d("addr", "add", `${addresses.droplet.v4}/24`, "dev", "eth0");
-        d("addr", "add", `${addresses.droplet.v6}/64`, "dev", "eth0", "nodad");
-        d("link", "set", "eth0", "up");
-        d("route", "add", "default", "via", addresses.router.v4);
-        d("-6", "route", "add", "default", "via", addresses.router.v6);
-        for (const host of [addresses.router, addresses.admin, addresses.outsider]) {
-            i("addr", "add", `${host.v4}/24`, "dev", "eth-droplet");
-            i("addr", "add", `${host.v6}/64`, "dev", "eth-droplet", "nodad");
-        }
-        i("link", "set", "eth-droplet", "up");
-
-        const ready = join(this.work, "droplet-ready");
-        rmSync(ready, { force: true });
-        // PID 1 of the droplet is a bash loop: it reaps orphans (dockerd started in the background
-        // by one command and stopped by the next), as init does.
-        const script = `set -e
-for dir in /etc /usr/local /home; do
-    name=-$(basename $dir)
-    mkdir -p ${this.disk}/upper$name ${this.disk}/work$name
-    mount -t overlay overlay -o lowerdir=$dir,upperdir=${this.disk}/upper$name,workdir=${this.disk}/work$name $dir
-done
-mkdir -p ${this.disk}/srv ${this.disk}/docker
-mount --bind ${this.disk}/srv /srv
-mount -t tmpfs tmpfs /run
-mkdir -p /run/lock
-touch ${ready}
-while :; do sleep 1 & wait $!; done`;
-        this.holder = spawn(
-            "nsenter",
-            [
-                `--net=/var/run/netns/${this.dropletNs}`,
-                "unshare",
-                "--mount",
-                "--pid",
-                "--fork",
-                "--mount-proc",
-                "--propagation",
-                "private",
-                "bash",
-                "-c",
-                script,
-            ],
-            { stdio: ["ignore", "ignore", "inherit"] },
-        );
-        const deadline = Date.now() + 10_000;
-        while (!existsSync(ready)) {
-            if (Date.now() > deadline) throw new Error("the droplet's namespaces did not come up");
-            execFileSync("sleep", ["0.05"]);
-        }
-        this.holderPid = Number(execFileSync("pgrep", ["-P", String(this.holder.pid)], { encoding: "utf8" }).trim());
-        // The droplet's resolver is "the internet's" DNS server (on DigitalOcean, the provider's).
-        this.droplet(`rm -f /etc/resolv.conf && echo "nameserver ${addresses.dns}" > /etc/resolv.conf`);
+    /** Another droplet on the same internet, powered on. */
+    addDroplet(name: string, address: { v4: string; v6: string }): Droplet {
+        const droplet = new Droplet(this.engine, this.work, `${this.id}-${name}`, name, address, this.internetNs);
+        this.droplets.push(droplet);
+        droplet.powerOn();
+        return droplet;
     }
 
-    /** Runs a command on the droplet (its network, mounts and PIDs), as root, with the shims first on PATH. */
-    droplet(command: string, timeoutMs = 120_000): string {
-        if (!this.holderPid) throw new Error("the droplet is off");
-        return execFileSync(
-            "nsenter",
-            [
-                "-t",
-                String(this.holderPid),
-                "-m",
-                "-n",
-                "-p",
-                "env",
-                `PATH=${[join(this.work, "bin"), ...this.engine.binDirs, process.env.PATH].join(":")}`,
-                `SANDBOX_DISK=${this.disk}`,
-                `SANDBOX_LOG=${join(this.work, "dockerd.log")}`,
-                "bash",
-                "-c",
-                command,
-            ],
-            { encoding: "utf8", timeout: timeoutMs, stdio: ["ignore", "pipe", "pipe"] },
-        );
+    /** The first droplet. */
+    get main(): Droplet {
+        return this.droplets[0];
+    }
+
+    /** Runs a command on the first droplet. */
+    droplet(command: string, timeoutMs?: number): string {
+        return this.main.run(command, timeoutMs);
     }
 
     /** Runs a command in "the internet". */
@@ -240,39 +181,193 @@ while :; do sleep 1 & wait $!; done`;
         };
     }
 
-    /** Listeners on the droplet host itself (sshd and the like), started once per boot. */
+    /** Listeners on the first droplet itself (sshd and the like), started once per boot. */
     startHostListeners(ports: number[]): void {
         this.droplet(`setsid ${process.execPath} ${join(here, "listen.js")} ${ports.join(" ")} > /dev/null 2>&1 < /dev/null &`);
     }
 
-    /** Builds the stand-in image (busybox httpd and nc) under each given tag. */
+    /** Builds the stand-in image on the first droplet. */
     buildStandInImage(tags: string[]): void {
-        const root = join(this.work, "standin");
+        this.main.buildStandInImage(tags);
+    }
+
+    /** Builds an nginx image on the first droplet. */
+    buildNginxImage(nginxRoot: string, tag: string): void {
+        this.main.buildNginxImage(nginxRoot, tag);
+    }
+
+    /**
+     * Attaches "the block storage volume": a loop device with an ext4 filesystem labelled as
+     * DigitalOcean formats it, made on the first call. Like a volume, it lives outside every
+     * droplet and survives reboots; the droplets share this machine's devices, so "attached" is
+     * the loop device existing at all.
+     */
+    attachVolume(label: string): void {
+        if (this.loopDevice) throw new Error("the volume is attached already: a volume attaches to one droplet at a time");
+        if (!this.volumeImage) {
+            this.volumeImage = join(this.work, "volume.img");
+            execFileSync("truncate", ["-s", "256M", this.volumeImage]);
+            execFileSync("mkfs.ext4", ["-q", "-L", label, this.volumeImage]);
+        }
+        this.loopDevice = execFileSync("losetup", ["--find", "--show", this.volumeImage], { encoding: "utf8" }).trim();
+    }
+
+    /** Detaches the volume, as DigitalOcean does: refused while any droplet has it mounted. */
+    detachVolume(): void {
+        const holders = this.droplets.filter((d) => d.isOn && d.run(`findmnt -rn -S ${this.loopDevice} || true`).trim() !== "");
+        if (holders.length > 0) throw new Error(`the volume is mounted on ${holders.map((d) => d.name).join(", ")}: it cannot be detached`);
+        run("losetup", ["--detach", this.loopDevice!]);
+        this.loopDevice = undefined;
+    }
+
+    get volumeDevice(): string | undefined {
+        return this.loopDevice;
+    }
+
+    /** Power cut, new kernel network state, power on of the first droplet: the disk is all that survives. */
+    reboot(boot: () => void): void {
+        this.main.powerOff();
+        this.main.powerOn();
+        boot();
+    }
+
+    /** Removes everything the sandbox made, whatever state it is in. */
+    down(): void {
+        for (const droplet of this.droplets) droplet.powerOff();
+        if (this.world) {
+            this.world.kill("SIGTERM");
+            waitForExit(this.world.pid);
+        }
+        tryRun("ip", ["netns", "del", this.internetNs]);
+        if (this.loopDevice) tryRun("losetup", ["--detach", this.loopDevice]);
+        rmSync(this.work, { recursive: true, force: true });
+    }
+}
+
+/**
+ * A droplet: a network namespace plus a mount and PID namespace held open by one process. /etc,
+ * /usr/local, /home and /var are copy-on-write overlays and /srv a bind mount, all kept in its
+ * "disk" folder; /run is a fresh tmpfs. Killing that process is a power cut (every process in its
+ * PID namespace dies, dockerd and containers included); deleting and re-creating the network
+ * namespace wipes every rule, route and sysctl; the disk survives. That is a reboot.
+ */
+export class Droplet {
+    private readonly disk: string;
+    private holder?: ChildProcess;
+    private holderPid?: number;
+
+    constructor(
+        private readonly engine: DockerEngine,
+        private readonly work: string,
+        readonly netns: string,
+        readonly name: string,
+        readonly address: { readonly v4: string; readonly v6: string },
+        private readonly internetNs: string,
+    ) {
+        this.disk = join(work, `disk-${name}`);
+        mkdirSync(this.disk);
+    }
+
+    get isOn(): boolean {
+        return this.holderPid !== undefined;
+    }
+
+    /** Creates the droplet's network and starts its namespace holder: what a boot finds. */
+    powerOn(): void {
+        run("ip", ["netns", "add", this.netns]);
+        const cable = `eth-${this.name}`;
+        // The cable is made inside "the internet", its other end straight into the droplet: this
+        // machine's own network never holds either end, not even for a moment.
+        ipIn(this.internetNs, "link", "add", cable, "type", "veth", "peer", "name", "eth0", "netns", this.netns);
+        ipIn(this.internetNs, "link", "set", cable, "master", "br0");
+        ipIn(this.internetNs, "link", "set", cable, "up");
+        const d = (...args: string[]) => ipIn(this.netns, ...args);
+        d("link", "set", "lo", "up");
+        d("addr", "add", `${this.address.v4}/24`, "dev", "eth0");
+        d("addr", "add", `${this.address.v6}/64`, "dev", "eth0", "nodad");
+        d("link", "set", "eth0", "up");
+        d("route", "add", "default", "via", addresses.router.v4);
+        d("-6", "route", "add", "default", "via", addresses.router.v6);
+
+        const ready = join(this.work, `${this.name}-ready`);
+        rmSync(ready, { force: true });
+        // PID 1 of the droplet is a bash loop: it reaps orphans (dockerd started in the background
+        // by one command and stopped by the next), as init does.
+        const script = `set -e
+for dir in /etc /usr/local /home /var; do
+    name=-$(basename $dir)
+    mkdir -p ${this.disk}/upper$name ${this.disk}/work$name
+    mount -t overlay overlay -o lowerdir=$dir,upperdir=${this.disk}/upper$name,workdir=${this.disk}/work$name $dir
+done
+mkdir -p ${this.disk}/srv ${this.disk}/docker
+mount --bind ${this.disk}/srv /srv
+mount -t tmpfs tmpfs /run
+mkdir -p /run/lock
+touch ${ready}
+while :; do sleep 1 & wait $!; done`;
+        this.holder = spawn(
+            "nsenter",
+            [
+                `--net=/var/run/netns/${this.netns}`,
+                "unshare",
+                "--mount",
+                "--pid",
+                "--fork",
+                "--mount-proc",
+                "--propagation",
+                "private",
+                "bash",
+                "-c",
+                script,
+            ],
+            { stdio: ["ignore", "ignore", "inherit"] },
+        );
+        const deadline = Date.now() + 10_000;
+        while (!existsSync(ready)) {
+            if (Date.now() > deadline) throw new Error(`the namespaces of droplet ${this.name} did not come up`);
+            execFileSync("sleep", ["0.05"]);
+        }
+        this.holderPid = Number(execFileSync("pgrep", ["-P", String(this.holder.pid)], { encoding: "utf8" }).trim());
+        // The droplet's resolver is "the internet's" DNS server (on DigitalOcean, the provider's).
+        this.run(`rm -f /etc/resolv.conf && echo "nameserver ${addresses.dns}" > /etc/resolv.conf`);
+    }
+
+    /** Runs a command on the droplet (its network, mounts and PIDs), as root, with the shims first on PATH. */
+    run(command: string, timeoutMs = 120_000): string {
+        if (!this.holderPid) throw new Error(`droplet ${this.name} is off`);
+        return execFileSync(
+            "nsenter",
+            [
+                "-t",
+                String(this.holderPid),
+                "-m",
+                "-n",
+                "-p",
+                "env",
+                `PATH=${[join(this.work, "bin"), ...this.engine.binDirs, process.env.PATH].join(":")}`,
+                `SANDBOX_DISK=${this.disk}`,
+                `SANDBOX_LOG=${join(this.work, `dockerd-${this.name}.log`)}`,
+                "bash",
+                "-c",
+                command,
+            ],
+            { encoding: "utf8", timeout: timeoutMs, stdio: ["ignore", "pipe", "pipe"] },
+        );
+    }
+
+    /** Builds the stand-in image (busybox httpd, nc, and a writer) under each given tag. */
+    buildStandInImage(tags: string[]): void {
+        const root = join(this.work, `standin-${this.name}`);
         const script = `set -e
 mkdir -p ${root}/bin ${root}/www ${root}/etc ${root}/tmp
 cp "$(command -v busybox)" ${root}/bin/busybox
-for applet in sh httpd nc nslookup sleep cat printf echo; do ln -sf busybox ${root}/bin/$applet; done
+for applet in sh httpd nc nslookup sleep cat printf echo sync; do ln -sf busybox ${root}/bin/$applet; done
 cp ${join(here, "standin.sh")} ${root}/standin.sh
 echo "stand-in" > ${root}/www/index.html
 echo "root:x:0:0:root:/:/bin/sh" > ${root}/etc/passwd
 tar -C ${root} -c . | docker import --change 'ENTRYPOINT ["/standin.sh"]' - site-standin:sandbox > /dev/null
 ${tags.map((tag) => `docker tag site-standin:sandbox ${tag}`).join("\n")}`;
-        this.droplet(script);
-    }
-
-    /**
-     * Attaches "the block storage volume": a loop device with an ext4 filesystem labelled as
-     * DigitalOcean formats it. Like a volume, it lives outside the droplet and survives reboots.
-     */
-    attachVolume(label: string): void {
-        const image = join(this.work, "volume.img");
-        execFileSync("truncate", ["-s", "256M", image]);
-        execFileSync("mkfs.ext4", ["-q", "-L", label, image]);
-        this.loopDevice = execFileSync("losetup", ["--find", "--show", image], { encoding: "utf8" }).trim();
-    }
-
-    get volumeDevice(): string | undefined {
-        return this.loopDevice;
+        this.run(script);
     }
 
     /**
@@ -281,7 +376,7 @@ ${tags.map((tag) => `docker tag site-standin:sandbox ${tag}`).join("\n")}`;
      * mime.types. The rendered configuration goes in as the Apps component puts it in.
      */
     buildNginxImage(nginxRoot: string, tag: string): void {
-        const root = join(this.work, "nginx-image");
+        const root = join(this.work, `nginx-image-${this.name}`);
         const script = `set -e
 mkdir -p ${root}/usr/sbin ${root}/etc/nginx/conf.d ${root}/var/cache/nginx ${root}/var/log/nginx ${root}/var/lib/nginx ${root}/run ${root}/tmp
 cp ${nginxRoot}/usr/sbin/nginx ${root}/usr/sbin/nginx
@@ -294,76 +389,80 @@ ln -s /run ${root}/var/run
 ln -sf /dev/stdout ${root}/var/log/nginx/access.log
 ln -sf /dev/stderr ${root}/var/log/nginx/error.log
 tar -C ${root} -c . | docker import --change 'ENTRYPOINT ["/usr/sbin/nginx", "-g", "daemon off;"]' - ${tag} > /dev/null`;
-        this.droplet(script);
+        this.run(script);
     }
 
-    /** Power cut, new kernel network state, power on: the disk is all that survives. */
-    reboot(boot: () => void): void {
-        this.powerOff();
-        this.powerOn();
-        boot();
+    /**
+     * Builds a database image from Debian's MariaDB (unpacked beside the system by
+     * fetch-debian.sh), with the libraries it links and busybox for its entry point.
+     */
+    buildMariadbImage(mariadbRoot: string, tag: string): void {
+        const root = join(this.work, `mariadb-image-${this.name}`);
+        const script = `set -e
+mkdir -p ${root}/bin ${root}/tmp ${root}/etc ${root}/var/lib/mysql
+cp -a ${mariadbRoot}/. ${root}/
+cp "$(command -v busybox)" ${root}/bin/busybox
+for applet in $(busybox --list); do [ -e ${root}/bin/$applet ] || ln -s busybox ${root}/bin/$applet; done
+export LD_LIBRARY_PATH=${mariadbRoot}/usr/lib/x86_64-linux-gnu
+for binary in ${root}/usr/sbin/mariadbd ${root}/usr/bin/mariadb ${root}/usr/bin/my_print_defaults; do
+    for lib in $(ldd "$binary" | grep -o '/[^ ]*' | grep -v '^${mariadbRoot}'); do cp -L --parents "$lib" ${root}; done
+done
+cp ${join(here, "mariadb-entrypoint.sh")} ${root}/entrypoint.sh
+echo "root:x:0:0:root:/root:/bin/sh" > ${root}/etc/passwd
+echo "root:x:0:" > ${root}/etc/group
+tar -C ${root} -c . | docker import --change 'ENTRYPOINT ["/entrypoint.sh"]' --change 'ENV PATH=/usr/sbin:/usr/bin:/bin' - ${tag} > /dev/null`;
+        this.run(script, 300_000);
     }
 
-    private powerOff(): void {
+    /** Power cut: every process of the droplet dies, its network goes; its disk stays. */
+    powerOff(): void {
         if (this.holderPid) {
             try {
                 process.kill(this.holderPid, "SIGKILL");
             } catch {
                 // already gone
             }
-            this.waitForExit(this.holderPid);
-            this.waitForExit(this.holder?.pid);
+            waitForExit(this.holderPid);
+            waitForExit(this.holder?.pid);
         }
         this.holder = undefined;
         this.holderPid = undefined;
         // The kernel frees a namespace's devices lazily; remove the cable now so the next power-on
         // can plug a new one in.
-        this.tryRun("ip", ["-n", this.internetNs, "link", "del", "eth-droplet"]);
-        this.tryRun("ip", ["netns", "del", this.dropletNs]);
+        tryRun("ip", ["-n", this.internetNs, "link", "del", `eth-${this.name}`]);
+        tryRun("ip", ["netns", "del", this.netns]);
     }
+}
 
-    /** Removes everything the sandbox made, whatever state it is in. */
-    down(): void {
-        this.powerOff();
-        if (this.world) {
-            this.world.kill("SIGTERM");
-            this.waitForExit(this.world.pid);
-        }
-        this.tryRun("ip", ["netns", "del", this.internetNs]);
-        if (this.loopDevice) this.tryRun("losetup", ["--detach", this.loopDevice]);
-        rmSync(this.work, { recursive: true, force: true });
-    }
-
-    /** Waits (synchronously: tests call this from cleanup) until a process is gone or a zombie. */
-    private waitForExit(pid?: number): void {
-        const deadline = Date.now() + 15_000;
-        while (pid && Date.now() < deadline) {
-            let state: string;
-            try {
-                state = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "")[0];
-            } catch {
-                return;
-            }
-            if (state === "Z") return;
-            execFileSync("sleep", ["0.05"]);
-        }
-    }
-
-    private ip(...args: string[]): void {
-        execFileSync("ip", args, { stdio: ["ignore", "ignore", "pipe"] });
-    }
-
-    private ipIn(netns: string, ...args: string[]): void {
-        const family = args[0] === "-6" ? [args.shift()!] : [];
-        execFileSync("ip", [...family, "-n", netns, ...args], { stdio: ["ignore", "ignore", "pipe"] });
-    }
-
-    /** Cleanup that may find nothing to clean. */
-    private tryRun(command: string, args: string[]): void {
+/** Waits (synchronously: tests call this from cleanup) until a process is gone or a zombie. */
+function waitForExit(pid?: number): void {
+    const deadline = Date.now() + 15_000;
+    while (pid && Date.now() < deadline) {
+        let state: string;
         try {
-            execFileSync(command, args, { stdio: "ignore" });
+            state = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "")[0];
         } catch {
-            // already gone
+            return;
         }
+        if (state === "Z") return;
+        execFileSync("sleep", ["0.05"]);
+    }
+}
+
+function run(command: string, args: string[]): void {
+    execFileSync(command, args, { stdio: ["ignore", "ignore", "pipe"] });
+}
+
+function ipIn(netns: string, ...args: string[]): void {
+    const family = args[0] === "-6" ? [args.shift()!] : [];
+    run("ip", [...family, "-n", netns, ...args]);
+}
+
+/** Cleanup that may find nothing to clean. */
+function tryRun(command: string, args: string[]): void {
+    try {
+        execFileSync(command, args, { stdio: "ignore" });
+    } catch {
+        // already gone
     }
 }

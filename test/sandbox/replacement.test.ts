@@ -1,0 +1,269 @@
+// The replacement drill: the site on one droplet (the rendered containers, one of which keeps
+// writing to its data folder, and Debian's MariaDB, a real database server, where the mysql image
+// runs in production), then a droplet replacement in the plan's order (test/unit/lifecycle.test.ts):
+// the old containers removed, each within its stop timeout; the data volume's handover releasing
+// it on the old droplet; the volume detached and attached to a second droplet, which comes up as
+// cloud-init leaves it and is set up by the rendered host scripts and the handover's resume; the
+// containers created again; the old droplet gone. Every file on the volume is checked before and
+// after, the database must have shut down cleanly and kept every write it acknowledged, and the
+// downtime is measured from the first stop to the first request the proxy on the new droplet
+// answers. First, a release that cannot unmount must leave everything where it was. Needs root.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { dataRoot, dataVolume, dataVolumes, network } from "../../config/catalogue";
+import { parseSettings } from "../../config/schema";
+import { ContainerSpec, renderContainers } from "../../render/containers";
+import { renderDataVolumeHandover } from "../../render/dataVolume";
+import { renderHostScripts } from "../../render/hostScripts";
+import { placeholderSecrets } from "../../render/siteFiles";
+import { prodValues } from "../harness/fixtures";
+import { dockerCommand, standInPorts } from "./host/containers";
+import { asCloudInitLeavesIt, makeKeys, runHostSetup, writeScripts } from "./host/provision";
+import { addresses, Droplet, engines, requireRootAndTools, Sandbox, sandboxAdminCidrs } from "./host/sandbox";
+import { nginxRoot, requireNginx } from "./proxy/proxySandbox";
+import { makeCertificates } from "./proxy/testCa";
+
+export const mariadbRoot = "/var/cache/site-sandbox/mariadb-bookworm";
+const engine = engines.trixie;
+const settings = parseSettings({ ...prodValues(), adminCidrs: sandboxAdminCidrs });
+const scripts = renderHostScripts(settings);
+const handover = renderDataVolumeHandover();
+// No Cloudflare here: the visitor asks the DNS-only Jupyter host.
+const containers = renderContainers(settings, placeholderSecrets(), []);
+const visited = settings.services.jupyter.hostname;
+const writes = `${dataVolumes.ghostContent.containerPath}/writes.log`;
+const inOrder = [...containers].sort((a, b) => Number(a.name === "proxy") - Number(b.name === "proxy"));
+
+let sandbox: Sandbox;
+let old: Droplet;
+const keys = () => join(sandbox.work, "keys");
+const figures: Record<string, number | string> = {};
+
+function requireMariadb(): void {
+    if (!existsSync(join(mariadbRoot, "usr/sbin/mariadbd"))) {
+        throw new Error(
+            `Debian's MariaDB is not unpacked in ${mariadbRoot}; get it with: bash test/sandbox/fetch-debian.sh bookworm ${mariadbRoot} mariadb-server-core mariadb-client-core mariadb-common liburing2 libaio1 (.ci/run does)`,
+        );
+    }
+}
+
+/** The images a droplet pulls, stood in for: busybox, Debian's nginx, Debian's MariaDB. */
+function buildImages(droplet: Droplet): void {
+    const image = (name: string) => containers.find((c) => c.name === name)!.image;
+    droplet.buildStandInImage([image("ghost"), image("jupyter"), image("portainer")]);
+    droplet.buildNginxImage(nginxRoot, image("proxy"));
+    droplet.buildMariadbImage(mariadbRoot, image("mysql"));
+}
+
+/** The rendered containers, as the Apps component creates them: the proxy last, its files in before it starts. */
+function startSite(droplet: Droplet): void {
+    droplet.run(`docker network create --subnet ${network.subnet} ${network.name} > /dev/null`);
+    for (const spec of inOrder) {
+        if (spec.name === "proxy") {
+            const stage = join(sandbox.work, `uploads-${droplet.name}`);
+            for (const upload of spec.uploads) {
+                mkdirSync(join(stage, dirname(upload.path)), { recursive: true });
+                writeFileSync(join(stage, upload.path), upload.content);
+            }
+            droplet.run(
+                `${dockerCommand(spec, [], "create")} > /dev/null && tar -C ${stage} -c . | docker cp - site-proxy:/ && docker start site-proxy > /dev/null`,
+            );
+        } else {
+            droplet.run(`${dockerCommand(spec, args(spec))} > /dev/null`);
+        }
+    }
+}
+
+const args = (spec: ContainerSpec<string>): (string | number)[] =>
+    spec.name === "mysql" ? [] : spec.name === "ghost" ? [...standInPorts(spec), `write:${writes}`] : standInPorts(spec);
+
+const sql = (droplet: Droplet, statement: string) => droplet.run(`docker exec site-mysql mariadb -uroot -N -B -e "${statement}"`).trim();
+
+function waitForDatabase(droplet: Droplet): void {
+    droplet.run(
+        `for _ in $(seq 1 240); do docker exec site-mysql mariadb -uroot -e 'SELECT 1' > /dev/null 2>&1 && exit 0; sleep 0.25; done; docker logs site-mysql >&2; exit 1`,
+    );
+}
+
+/** One HTTPS request through the droplet's proxy, as a visitor from the internet makes it. */
+const visit = (droplet: Droplet) =>
+    sandbox.internet(
+        `curl -s -o /dev/null -w '%{http_code}' --max-time 2 --cacert ${join(sandbox.work, "certificates/ca.pem")} --resolve ${visited}:443:${droplet.address.v4} https://${visited}/ || true`,
+    );
+
+/** Waits until the droplet's proxy answers a visitor; returns when it first did. */
+function waitForAnswer(droplet: Droplet): void {
+    const deadline = Date.now() + 120_000;
+    while (visit(droplet) !== "200") {
+        if (Date.now() > deadline)
+            throw new Error(
+                `the proxy on ${droplet.name} never answered:\n${droplet.run("docker ps -a; docker logs site-proxy 2>&1 | tail -5")}`,
+            );
+    }
+}
+
+/** Every file on the mounted volume with its checksum, and the totals. */
+function inventory(droplet: Droplet): { list: string; files: number; bytes: number } {
+    const list = droplet.run(`cd ${dataRoot} && find . -xdev -type f -print0 | sort -z | xargs -0 sha256sum`);
+    const [files, bytes] = droplet
+        .run(
+            `cd ${dataRoot} && find . -xdev -type f | wc -l && find . -xdev -type f -printf '%s\\n' | awk '{ s += $1 } END { print s + 0 }'`,
+        )
+        .trim()
+        .split("\n")
+        .map(Number);
+    return { list, files, bytes };
+}
+
+function runScript(droplet: Droplet, name: string, text: string): { status: number; output: string } {
+    const path = writeScripts(join(sandbox.work, `scripts-${droplet.name}`), [{ name, script: text }])[name];
+    try {
+        return { status: 0, output: droplet.run(`bash ${path} 2>&1`, 300_000) };
+    } catch (error) {
+        const failed = error as { status: number; stdout: string };
+        return { status: failed.status, output: failed.stdout };
+    }
+}
+
+beforeAll(() => {
+    requireRootAndTools(engine);
+    requireNginx();
+    requireMariadb();
+    sandbox = new Sandbox(engine);
+    sandbox.up();
+    old = sandbox.main;
+    makeKeys(keys(), ["droplet", "next"]);
+    asCloudInitLeavesIt(old, settings.adminUser, keys());
+    sandbox.attachVolume(dataVolume.label);
+    runHostSetup(old, join(sandbox.work, "host-droplet"), join(keys(), "host-droplet"), scripts);
+    runScript(old, handover.resume.name, handover.resume.script);
+    // The certificates, where certbot leaves them on the volume.
+    makeCertificates(
+        join(sandbox.work, "certificates"),
+        Object.values(settings.services).map((s) => s.hostname),
+    );
+    old.run(`cp -r ${join(sandbox.work, "certificates/live")} ${dataRoot}/${dataVolumes.letsencrypt.name}/`);
+    buildImages(old);
+    startSite(old);
+    waitForDatabase(old);
+    sql(old, "CREATE DATABASE drill; CREATE TABLE drill.writes (id INT AUTO_INCREMENT PRIMARY KEY) ENGINE=InnoDB");
+    waitForAnswer(old);
+}, 600_000);
+
+afterAll(() => {
+    console.log(`replacement drill on ${engine.name}: ${JSON.stringify(figures)}`);
+    sandbox?.down();
+});
+
+describe("a release that cannot unmount the volume", () => {
+    it("fails, names what holds the volume, and leaves the site running with the volume mounted and attached", () => {
+        old.run(`setsid sh -c 'cd ${dataRoot} && exec sleep 600' > /dev/null 2>&1 < /dev/null &`);
+        const result = runScript(old, handover.release.name, handover.release.script);
+        old.run(`pkill -f 'sleep 600' || true`);
+        expect(result.status).not.toBe(0);
+        expect(result.output).toContain(
+            `release failed: ${dataRoot} is still in use, so the data volume stays mounted and attached to this droplet`,
+        );
+        expect(result.output).toMatch(/sleep/);
+        expect(old.run(`mountpoint -q ${dataRoot} && echo mounted`)).toBe("mounted\n");
+        expect(old.run("docker ps --format '{{.Names}}' | sort").trim().split("\n")).toEqual(
+            containers.map((c) => `site-${c.name}`).sort(),
+        );
+        expect(() => sandbox.detachVolume()).toThrow(/mounted on droplet: it cannot be detached/);
+        waitForDatabase(old);
+    }, 300_000);
+});
+
+describe("a droplet replacement", () => {
+    let next: Droplet;
+    let before: ReturnType<typeof inventory>;
+    let after: ReturnType<typeof inventory>;
+    let acknowledged: number;
+
+    beforeAll(() => {
+        // The new droplet exists before anything stops (create before delete), booting as cloud-init leaves it.
+        next = sandbox.addDroplet("next", addresses.nextDroplet);
+        asCloudInitLeavesIt(next, settings.adminUser, keys());
+        // The database takes writes until it stops; each one it acknowledges is counted.
+        const acks = join(sandbox.work, "acks");
+        old.run(
+            `setsid bash -c 'while docker exec site-mysql mariadb -uroot -e "INSERT INTO drill.writes () VALUES ()" 2> /dev/null; do echo >> ${acks}; done' > /dev/null 2>&1 < /dev/null &`,
+        );
+        old.run(`sleep 2`);
+
+        const started = Date.now();
+        const phase = (name: string, since: number) => (figures[name] = Date.now() - since);
+        let at = Date.now();
+        // 1. The engine removes the old containers through the reserved IP (still the old droplet's),
+        //    dependents first, each within its stop timeout; their logs are kept for the checks.
+        for (const spec of [...inOrder].reverse()) {
+            old.run(
+                `docker stop -t ${spec.stopTimeoutSeconds} site-${spec.name} > /dev/null && docker logs site-${spec.name} > ${join(sandbox.work, `old-${spec.name}.log`)} 2>&1 && docker rm site-${spec.name} > /dev/null`,
+            );
+        }
+        old.run(`docker network rm ${network.name} > /dev/null`);
+        phase("containers removed ms", at);
+        acknowledged = readFileSync(acks, "utf8").length;
+        before = inventory(old);
+        // 2. The handover's release, on the old droplet; 3. the volume moves.
+        at = Date.now();
+        const release = runScript(old, handover.release.name, handover.release.script);
+        if (release.status !== 0) throw new Error(`the release failed:\n${release.output}`);
+        figures.release = release.output.trim();
+        phase("release ms", at);
+        at = Date.now();
+        sandbox.detachVolume();
+        sandbox.attachVolume(dataVolume.label);
+        phase("detach and attach ms", at);
+        // 4. The new droplet is set up, the handover resumes, its images arrive, the containers start.
+        at = Date.now();
+        runHostSetup(next, join(sandbox.work, "host-next"), join(keys(), "host-next"), scripts);
+        phase("host setup ms", at);
+        after = inventory(next);
+        expect(runScript(next, handover.resume.name, handover.resume.script)).toEqual({ status: 0, output: "" });
+        at = Date.now();
+        buildImages(next);
+        phase("images ms", at);
+        at = Date.now();
+        startSite(next);
+        waitForAnswer(next);
+        phase("containers up and first answer ms", at);
+        figures["downtime ms"] = Date.now() - started;
+        // 5. The old droplet is deleted last.
+        old.powerOff();
+    }, 900_000);
+
+    it("moves every file on the volume intact", () => {
+        figures["files checked"] = after.files;
+        figures["bytes checked"] = after.bytes;
+        expect(after.files).toBeGreaterThan(100);
+        expect(after.list).toBe(before.list);
+    });
+
+    it("shut the database down cleanly, and it keeps every write it acknowledged", () => {
+        expect(readFileSync(join(sandbox.work, "old-mysql.log"), "utf8")).toMatch(/Shutdown complete/);
+        waitForDatabase(next);
+        const rows = Number(sql(next, "SELECT COUNT(*) FROM drill.writes"));
+        figures["database writes acknowledged"] = acknowledged;
+        expect(acknowledged).toBeGreaterThan(5);
+        expect(rows).toBeGreaterThanOrEqual(acknowledged);
+        expect(rows).toBeLessThanOrEqual(acknowledged + 1);
+        expect(next.run("docker logs site-mysql 2>&1")).not.toMatch(/crash recovery/i);
+    });
+
+    it("brings the containers back with their data: the writer goes on where it was", () => {
+        const lines = next.run(`docker exec site-ghost cat ${writes}`).trim().split("\n");
+        expect(lines[0]).toBe("line 1");
+        const written = before.list.includes("./ghost-content/writes.log");
+        expect(written).toBe(true);
+        expect(next.run("docker ps --format '{{.Names}}' | sort").trim().split("\n")).toEqual(
+            containers.map((c) => `site-${c.name}`).sort(),
+        );
+    });
+
+    it("answers through the proxy on the new droplet, and the old droplet is gone", () => {
+        expect(visit(next)).toBe("200");
+        expect(old.isOn).toBe(false);
+        expect(sandbox.internet(`ip -o link show | grep -c 'eth-droplet' || true`).trim()).toBe("0");
+    });
+});
