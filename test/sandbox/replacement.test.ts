@@ -157,9 +157,9 @@ afterAll(() => {
 
 describe("a release that cannot unmount the volume", () => {
     it("fails, names what holds the volume, and leaves the site running with the volume mounted and attached", () => {
-        old.run(`setsid sh -c 'cd ${dataRoot} && exec sleep 600' > /dev/null 2>&1 < /dev/null &`);
+        const holder = old.run(`setsid sh -c 'cd ${dataRoot} && exec sleep 600' > /dev/null 2>&1 < /dev/null & echo $!`).trim();
         const result = runScript(old, handover.release.name, handover.release.script);
-        old.run(`pkill -f 'sleep 600' || true`);
+        old.run(`kill ${holder}`);
         expect(result.status).not.toBe(0);
         expect(result.output).toContain(
             `release failed: ${dataRoot} is still in use, so the data volume stays mounted and attached to this droplet`,
