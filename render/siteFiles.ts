@@ -9,6 +9,7 @@ import { renderSnapshotPrepareScript } from "./backups";
 import { renderCertificateScripts } from "./certificates";
 import { renderCloudInit } from "./cloudInit";
 import { ContainerSecrets, dropletPlacement, Placement, renderContainers } from "./containers";
+import { renderDataVolumeHandover } from "./dataVolume";
 import { localPlacement } from "./localPlacement";
 import { renderDnsRecords } from "./dns";
 import { renderHostScripts } from "./hostScripts";
@@ -43,7 +44,8 @@ function dropletFiles(settings: Settings): Record<string, SiteFile> {
         },
     });
     const files: Record<string, SiteFile> = { "cloud-init.yaml": { content: userData, mode: 0o644 } };
-    const onDemand = [renderSnapshotPrepareScript(), renderThemesInstallScript()];
+    const { release, resume } = renderDataVolumeHandover();
+    const onDemand = [renderSnapshotPrepareScript(), renderThemesInstallScript(), resume, release];
     for (const { name, script } of [renderHostKeyScript(), ...renderHostScripts(settings), ...renderCertificateScripts(), ...onDemand]) {
         files[`host/${name}.sh`] = { content: script, mode: 0o755 };
     }

@@ -6,6 +6,7 @@ import { containerTemplates, dataRoot, metadataAddress, routedServiceNames, rout
 import { renderCertbotCommand, renderCertificateScripts } from "../../render/certificates";
 import { renderSnapshotPrepareScript } from "../../render/backups";
 import { renderCloudInit } from "../../render/cloudInit";
+import { renderDataVolumeHandover } from "../../render/dataVolume";
 import { renderHostKeyScript } from "../../render/ssh";
 import { renderThemesInstallScript } from "../../render/themes";
 import { parse } from "yaml";
@@ -31,9 +32,12 @@ describe("npm run render", () => {
 
     it("writes user data, numbered host scripts, the nginx config, containers and DNS", () => {
         expect(readdirSync(out).sort()).toEqual(["cloud-init.yaml", "containers.json", "dns.json", "host", "nginx"]);
-        const onDemand = [renderSnapshotPrepareScript(), renderThemesInstallScript()];
-        expect(readdirSync(join(out, "host"))).toEqual(
-            [renderHostKeyScript(), ...renderHostScripts(settings), ...renderCertificateScripts(), ...onDemand].map((s) => `${s.name}.sh`),
+        const { release, resume } = renderDataVolumeHandover();
+        const onDemand = [renderSnapshotPrepareScript(), renderThemesInstallScript(), resume, release];
+        expect(readdirSync(join(out, "host")).sort()).toEqual(
+            [renderHostKeyScript(), ...renderHostScripts(settings), ...renderCertificateScripts(), ...onDemand]
+                .map((s) => `${s.name}.sh`)
+                .sort(),
         );
         expect(readdirSync(join(out, "nginx"), { recursive: true }).map(String).sort()).toEqual([
             "auth",
