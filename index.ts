@@ -66,6 +66,7 @@ function siteApps({ settings, secrets }: SiteConfig, target: SiteTarget, depends
         "site",
         {
             docker: target.docker,
+            engine: target.engine,
             generation: target.generation,
             containers: renderContainers(settings, containerSecrets, target.trustedProxyRanges, target.placement),
         },

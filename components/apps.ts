@@ -7,10 +7,12 @@ import type { DockerEndpoint } from "./dockerEndpoint";
 export interface AppsArgs {
     /** How to reach the Docker engine (components/dockerEndpoint.ts). */
     readonly docker: DockerEndpoint;
+    /** Which Docker engine (the droplet's id, or "local"): a new one pulls every image again. */
+    readonly engine: pulumi.Input<string>;
     /**
      * Which machine and data the containers run on (the data volume's attachment to a droplet, or
-     * "local"): it labels every container, network and image, so a new droplet or a restored volume
-     * gets them all created again. On a droplet it also puts them among what the engine deletes
+     * "local"): it labels every container and the network, so a new droplet or a restored volume
+     * gets them created again. On a droplet it also puts them among what the engine deletes
      * before the attachment itself is replaced (delete first): so the old containers are removed,
      * each given its stop timeout, through the reserved IP while it still points at the old
      * droplet, before the volume leaves it.
@@ -49,10 +51,11 @@ export class Apps extends pulumi.ComponentResource {
             const resourceName = `${name}-image-${image.replace(/[^a-zA-Z0-9.-]+/g, "-")}`;
             images.set(
                 image,
-                // Kept in the engine when the resource goes: a replaced one names the same image, in use.
+                // Kept in the engine when the resource goes: a replaced one names the same image, in use,
+                // and a deleted one leaves its droplet, if any, to be deleted with it.
                 new docker.RemoteImage(
                     resourceName,
-                    { name: image, keepLocally: true, triggers: { host: pulumi.output(args.generation) } },
+                    { name: image, keepLocally: true, triggers: { host: pulumi.output(args.engine) } },
                     childOpts,
                 ),
             );

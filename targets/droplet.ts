@@ -97,6 +97,7 @@ export function certificatesArgs({ settings, secrets }: SiteConfig, droplet: Dro
 export function target(droplet: DropletHost, server: Server): SiteTarget {
     return {
         docker: dockerOverSsh(droplet),
+        engine: droplet.id,
         generation: server.dataVolumeAttachment.id,
         placement: dropletPlacement,
         trustedProxyRanges: cloudflareRanges,

@@ -14,6 +14,7 @@ export const hostnames = (settings: Settings): string[] => routedServiceNames.ma
 export function target(settings: Settings, ca: LocalCertificateAuthority): SiteTarget {
     return {
         docker: {},
+        engine: "local",
         generation: "local",
         placement: localPlacement(settings, ca.certificates, themeFolders()),
         // No Cloudflare in front: nothing may claim to speak for the visitor.

@@ -9,7 +9,9 @@ import type { Placement } from "../render/containers";
 export interface SiteTarget {
     /** How the apps reach Docker. */
     readonly docker: DockerEndpoint;
-    /** Which machine and data: labels every container, so a new one gets them all created again (see AppsArgs). */
+    /** Which Docker engine: a new one pulls every image again (see AppsArgs). */
+    readonly engine: pulumi.Input<string>;
+    /** Which machine and data: a new one gets every container created again (see AppsArgs). */
     readonly generation: pulumi.Input<string>;
     /** Where containers land: data, published ports, extra files and mounts. */
     readonly placement: Placement<pulumi.Output<string>>;

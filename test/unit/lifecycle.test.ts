@@ -192,11 +192,12 @@ describe("the edges that order a replacement", () => {
         expect(state.one(types.reservedIpAssignment).dependsOn).toEqual([state.one(types.volumeAttachment).urn]);
     });
 
-    it("replaces the handover, and every container, network and image, exactly with the attachment", () => {
+    it("replaces the handover, every container and the network exactly with the attachment, the images with the droplet", () => {
         const attachment = state.one(types.volumeAttachment).urn;
         expect(state.one(types.command, handover).propertyDependencies.triggers).toEqual([attachment]);
         for (const resource of [...state.all(types.container), ...state.all(types.network)])
             expect(resource.propertyDependencies.labels).toEqual([attachment]);
-        for (const image of state.all(types.remoteImage)) expect(image.propertyDependencies.triggers).toEqual([attachment]);
+        for (const image of state.all(types.remoteImage))
+            expect(image.propertyDependencies.triggers).toEqual([state.one(types.droplet).urn]);
     });
 });

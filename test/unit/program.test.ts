@@ -157,13 +157,17 @@ describe("resource graph", () => {
         }
     });
 
-    it("creates every container, network and image again with a new attachment of the data volume (a new droplet, or a restored volume)", () => {
+    it("creates every container and the network again with a new attachment of the data volume (a new droplet, or a restored volume)", () => {
         const attachmentId = site.one(types.volumeAttachment).id;
         for (const resource of [...site.all(types.container), ...site.all(types.network)]) {
             expect([resource.name, resource.inputs.labels]).toEqual([resource.name, [{ label: "site.host", value: attachmentId }]]);
         }
-        for (const image of site.all(types.remoteImage))
-            expect(image.inputs).toMatchObject({ triggers: { host: attachmentId }, keepLocally: true });
+    });
+
+    it("pulls every image again on a new droplet, and never removes one from the engine", () => {
+        for (const image of site.all(types.remoteImage)) {
+            expect(image.inputs).toMatchObject({ triggers: { host: site.one(types.droplet).id }, keepLocally: true });
+        }
     });
 
     it("issues certificates again when the hosts, certbot image or CA change", () => {
