@@ -1,10 +1,9 @@
 // The local target for real: its rendered containers (stand-in images, and a real nginx built
 // from Debian's binary) on a Docker engine with its defaults, as on a developer's machine, and the
 // proxy routing each *.localhost host to its service over TLS, with the CA the certificates come
-// from. Runs in the host sandbox (test/sandbox/sandbox.ts). Needs root.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { network } from "../../config/catalogue";
+// from. Runs in the host sandbox (test/sandbox/host/sandbox.ts). Needs root.
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseSettings } from "../../config/schema";
 import { readStackFiles } from "../../config/stackFiles";
 import { themeFolders } from "../../config/themes";
@@ -16,7 +15,7 @@ import { placeholderSecrets } from "../../render/siteFiles";
 import { repoRoot } from "../harness/fixtures";
 import { nginxRoot, requireNginx } from "./proxy/proxySandbox";
 import { makeCertificates } from "./proxy/testCa";
-import { dockerCommand, standInPorts } from "./host/containers";
+import { standInPorts, startContainers } from "./host/containers";
 import { engines, requireRootAndTools, Sandbox } from "./host/sandbox";
 
 const settings = parseSettings(readStackFiles("local", repoRoot).values);
@@ -60,23 +59,7 @@ beforeAll(() => {
     const proxyImage = containers.find((c) => c.name === "proxy")!.image;
     sandbox.buildNginxImage(nginxRoot, proxyImage);
     sandbox.buildStandInImage([...new Set(containers.filter((c) => c.name !== "proxy").map((c) => c.image))]);
-    sandbox.droplet(`docker network create --subnet ${network.subnet} ${network.name}`);
-    // The proxy last, as the Apps component orders them: nginx resolves its upstreams at start.
-    for (const spec of [...containers].sort((a, b) => Number(a.name === "proxy") - Number(b.name === "proxy"))) {
-        if (spec.name === "proxy") {
-            // Its files go in before it starts, as the docker provider's uploads do.
-            const stage = join(sandbox.work, "uploads");
-            for (const upload of spec.uploads) {
-                mkdirSync(join(stage, dirname(upload.path)), { recursive: true });
-                writeFileSync(join(stage, upload.path), upload.content);
-            }
-            sandbox.droplet(
-                `${dockerCommand(spec, [], "create")} > /dev/null && tar -C ${stage} -c . | docker cp - site-proxy:/ && docker start site-proxy > /dev/null`,
-            );
-        } else {
-            sandbox.droplet(dockerCommand(spec, standInPorts(spec)));
-        }
-    }
+    startContainers(sandbox.main, containers, (spec) => (spec.name === "proxy" ? [] : standInPorts(spec)), join(sandbox.work, "uploads"));
     // nginx answers within a second or two; say why if it does not.
     sandbox.droplet(`for _ in $(seq 1 40); do
     curl -s -o /dev/null --max-time 1 -H 'Host: ${settings.services.ghost.hostname}' http://127.0.0.1:${settings.localHttpPort}/ && exit 0

@@ -8,8 +8,8 @@
 // after, the database must have shut down cleanly and kept every write it acknowledged, and the
 // downtime is measured from the first stop to the first request the proxy on the new droplet
 // answers. First, a release that cannot unmount must leave everything where it was. Needs root.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { dataRoot, dataVolume, dataVolumes, network } from "../../config/catalogue";
 import { parseSettings } from "../../config/schema";
 import { ContainerSpec, renderContainers } from "../../render/containers";
@@ -17,7 +17,7 @@ import { renderDataVolumeHandover } from "../../render/dataVolume";
 import { renderHostScripts } from "../../render/hostScripts";
 import { placeholderSecrets } from "../../render/siteFiles";
 import { prodValues } from "../harness/fixtures";
-import { dockerCommand, standInPorts } from "./host/containers";
+import { standInPorts, startContainers } from "./host/containers";
 import { asCloudInitLeavesIt, makeKeys, runHostSetup, writeScripts } from "./host/provision";
 import { addresses, Droplet, engines, requireRootAndTools, Sandbox, sandboxAdminCidrs } from "./host/sandbox";
 import { nginxRoot, requireNginx } from "./proxy/proxySandbox";
@@ -55,27 +55,11 @@ function buildImages(droplet: Droplet): void {
     droplet.buildMariadbImage(mariadbRoot, image("mysql"));
 }
 
-/** The rendered containers, as the Apps component creates them: the proxy last, its files in before it starts. */
-function startSite(droplet: Droplet): void {
-    droplet.run(`docker network create --subnet ${network.subnet} ${network.name} > /dev/null`);
-    for (const spec of inOrder) {
-        if (spec.name === "proxy") {
-            const stage = join(sandbox.work, `uploads-${droplet.name}`);
-            for (const upload of spec.uploads) {
-                mkdirSync(join(stage, dirname(upload.path)), { recursive: true });
-                writeFileSync(join(stage, upload.path), upload.content);
-            }
-            droplet.run(
-                `${dockerCommand(spec, [], "create")} > /dev/null && tar -C ${stage} -c . | docker cp - site-proxy:/ && docker start site-proxy > /dev/null`,
-            );
-        } else {
-            droplet.run(`${dockerCommand(spec, args(spec))} > /dev/null`);
-        }
-    }
-}
+const startSite = (droplet: Droplet) => startContainers(droplet, containers, args, join(sandbox.work, `uploads-${droplet.name}`));
 
+/** The stand-ins' arguments: their ports, and a file Ghost's keeps writing; none for the proxy and the database. */
 const args = (spec: ContainerSpec<string>): (string | number)[] =>
-    spec.name === "mysql" ? [] : spec.name === "ghost" ? [...standInPorts(spec), `write:${writes}`] : standInPorts(spec);
+    ["mysql", "proxy"].includes(spec.name) ? [] : spec.name === "ghost" ? [...standInPorts(spec), `write:${writes}`] : standInPorts(spec);
 
 const sql = (droplet: Droplet, statement: string) => droplet.run(`docker exec site-mysql mariadb -uroot -N -B -e "${statement}"`).trim();
 

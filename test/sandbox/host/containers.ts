@@ -1,7 +1,10 @@
 // Rendered containers, started with the docker CLI on the sandbox's dockerd: the names, network
 // and alias, published ports, volumes, restart policy and memory limit the program renders.
-import { containerName, containerTemplates } from "../../../config/catalogue";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { containerName, containerTemplates, network } from "../../../config/catalogue";
 import type { ContainerSpec } from "../../../render/containers";
+import type { Droplet } from "./sandbox";
 
 /** The busybox stand-in listens where the real service would: its published or catalogue ports. */
 export function standInPorts(spec: ContainerSpec<string>): number[] {
@@ -27,4 +30,32 @@ export function dockerCommand(
         spec.image,
         ...args,
     ].join(" ");
+}
+
+/**
+ * The rendered containers on a droplet's engine, as the Apps component creates them: the network,
+ * then each container, the proxy last (nginx resolves its upstreams at start) and with its files
+ * copied in before it starts, as the docker provider's uploads are. `args` gives each image's.
+ */
+export function startContainers(
+    droplet: Droplet,
+    specs: readonly ContainerSpec<string>[],
+    args: (spec: ContainerSpec<string>) => (string | number)[],
+    stage: string,
+): void {
+    droplet.run(`docker network create --subnet ${network.subnet} ${network.name} > /dev/null`);
+    for (const spec of [...specs].sort((a, b) => Number(a.name === "proxy") - Number(b.name === "proxy"))) {
+        if (spec.uploads.length === 0) {
+            droplet.run(`${dockerCommand(spec, args(spec))} > /dev/null`);
+            continue;
+        }
+        for (const upload of spec.uploads) {
+            mkdirSync(join(stage, dirname(upload.path)), { recursive: true });
+            writeFileSync(join(stage, upload.path), upload.content);
+        }
+        const name = containerName(spec);
+        droplet.run(
+            `${dockerCommand(spec, args(spec), "create")} > /dev/null && tar -C ${stage} -c . | docker cp - ${name}:/ && docker start ${name} > /dev/null`,
+        );
+    }
 }
