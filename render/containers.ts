@@ -146,8 +146,11 @@ export function renderContainers<S>(
                 mail__from: settings.mailFrom,
                 mail__options__host: settings.smtpHost,
                 mail__options__port: String(settings.smtpPort),
-                // true only for implicit TLS (465); 587 and 2525 upgrade with STARTTLS.
+                // true only for implicit TLS (465); 587 and 2525 upgrade with STARTTLS, which is
+                // required: a server (or a man in the middle) that does not offer it gets no
+                // credentials in clear, and no mail (nodemailer's requireTLS).
                 mail__options__secure: String(smtpImplicitTls),
+                mail__options__requireTLS: String(!smtpImplicitTls),
                 mail__options__auth__user: settings.smtpUser,
                 mail__options__auth__pass: secrets.smtpPassword,
             },

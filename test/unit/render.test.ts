@@ -11,7 +11,9 @@ import { renderHostKeyScript } from "../../render/ssh";
 import { renderThemesInstallScript } from "../../render/themes";
 import { parse } from "yaml";
 import { renderAfterRules } from "../../render/firewall";
+import { renderContainers } from "../../render/containers";
 import { renderHostScripts } from "../../render/hostScripts";
+import { placeholderSecrets } from "../../render/siteFiles";
 import { cloudflareRanges } from "../../config/cloudflareRanges";
 import { renderNginxSiteConfig } from "../../render/nginx";
 import { prodSettings, repoRoot, testSecrets } from "../harness/fixtures";
@@ -248,5 +250,22 @@ describe("certificates", () => {
 
     it("reloads the proxy only when certbot renewed something", () => {
         expect(renderCertbotCommand(settings)).toMatch(/if \[ -e "\$flag" \]; then[\s\S]*docker kill --signal HUP site-proxy/);
+    });
+});
+
+describe("Ghost's mail settings", () => {
+    const mailEnv = (smtpPort: number) =>
+        renderContainers({ ...settings, smtpPort }, placeholderSecrets(), []).find((c) => c.name === "ghost")!.env;
+
+    it.each([587, 2525])("require STARTTLS on port %i, so the password never goes out in clear", (port) => {
+        expect(mailEnv(port)).toMatchObject({
+            mail__options__port: String(port),
+            mail__options__secure: "false",
+            mail__options__requireTLS: "true",
+        });
+    });
+
+    it("speak TLS from the first byte on port 465", () => {
+        expect(mailEnv(465)).toMatchObject({ mail__options__secure: "true", mail__options__requireTLS: "false" });
     });
 });

@@ -15,6 +15,7 @@
 // - upstream relays, on the upstreams' address and ports, each to a stand-in's Unix socket.
 // Each relay makes one connection per connection it takes, so connection counts (keepalive) hold.
 import { ChildProcess, execFileSync, spawn } from "node:child_process";
+import { stopProcess } from "../stopProcess";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -63,9 +64,11 @@ export class ProxySandbox {
     /**
      * @param nginxFiles rendered files by path under /etc/nginx
      * @param certificates a folder laid out like /etc/letsencrypt
-     * @param upstreams the upstream names and ports nginx proxies to, which /etc/hosts maps to the visitors' side
+     * @param upstreams the upstream names nginx proxies to, which /etc/hosts maps to the visitors' side,
+     *   each with the port a relay serves it on from `upstreamSocket(name)`, or "own" where the test
+     *   runs the upstream in the visitors' namespace itself (`visitorsPrefix`)
      */
-    up(nginxFiles: Readonly<Record<string, string>>, certificates: string, upstreams: Readonly<Record<string, number>>): void {
+    up(nginxFiles: Readonly<Record<string, string>>, certificates: string, upstreams: Readonly<Record<string, number | "own">>): void {
         const etc = join(this.work, "nginx");
         // The image's own files beside ours, as in the nginx container (mime.types).
         cpSync(join(nginxRoot, "etc/nginx/mime.types"), join(etc, "mime.types"), { recursive: true });
@@ -100,6 +103,7 @@ export class ProxySandbox {
             }
         }
         for (const [name, port] of Object.entries(upstreams)) {
+            if (port === "own") continue;
             this.relay(
                 `TCP4-LISTEN:${port},bind=${upstreamAddress},fork,reuseaddr,backlog=512`,
                 `UNIX-CONNECT:${this.upstreamSocket(name)}`,
@@ -142,6 +146,11 @@ exec ${nginxBinary} -g 'daemon off;'`;
         );
     }
 
+    /** What runs a program in the visitors' namespace, on the upstreams' address: put it before the command. */
+    get visitorsPrefix(): string[] {
+        return ["ip", "netns", "exec", this.visitorsNs];
+    }
+
     /** Runs a command in the visitors' namespace (a load generator, say), with `hosts` as its /etc/hosts. */
     visitorCommand(command: string, hosts: string): [string, string[]] {
         return [
@@ -178,12 +187,7 @@ exec ${nginxBinary} -g 'daemon off;'`;
 
     /** Stops nginx and the relays and removes both namespaces and every file, whatever state it is in. */
     async down(): Promise<void> {
-        if (this.nginx && this.nginx.exitCode === null) {
-            const exited = new Promise((resolve) => this.nginx!.once("exit", resolve));
-            this.nginx.kill("SIGTERM");
-            await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-            if (this.nginx.exitCode === null) this.nginx.kill("SIGKILL");
-        }
+        await stopProcess(this.nginx);
         for (const relay of this.relays) {
             try {
                 process.kill(-relay.pid!, "SIGKILL");

@@ -1,0 +1,65 @@
+// The real Ghost for the tests: Ghost 6 on Node 22, installed from the npm registry by
+// fetch-ghost.sh into a cache folder (.ci/run does), at the version in ./version, which a unit test
+// keeps equal to the tag of `site:ghostImage`. Ghost runs on SQLite here (MySQL 8 cannot be had),
+// always inside one of the sandbox's network namespaces, with every call home switched off.
+import { ChildProcess, spawn } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { stopProcess } from "../stopProcess";
+
+export const ghostVersion = readFileSync(join(__dirname, "version"), "utf8").trim();
+export const ghostRoot = `/var/cache/site-sandbox/ghost-${ghostVersion}`;
+const node = join(ghostRoot, "node/bin/node");
+const install = `bash test/sandbox/ghost/fetch-ghost.sh ${ghostVersion} ${ghostRoot}`;
+
+export function requireGhost(): void {
+    if (!existsSync(join(ghostRoot, ".installed")) || !existsSync(node)) {
+        throw new Error(`Ghost ${ghostVersion} on Node 22 is not installed in ${ghostRoot}; install it with: ${install} (.ci/run does)`);
+    }
+}
+
+/**
+ * A content folder as Ghost's own install has it (its default theme included), with the repo's
+ * themes beside it: `site` is what the blog runs.
+ */
+export function ghostContent(dir: string, themes = resolve(__dirname, "../../../themes")): string {
+    cpSync(join(ghostRoot, "ghost/content"), dir, { recursive: true });
+    cpSync(themes, join(dir, "themes"), { recursive: true });
+    mkdirSync(join(dir, "data"), { recursive: true });
+    return dir;
+}
+
+/**
+ * Ghost's settings as the container gets them (`env` from the rendered spec), plus what only the
+ * test needs: where to listen, SQLite in the content folder, and no call home (update checks,
+ * Gravatar, pings: privacy.useTinfoil).
+ */
+export function ghostEnvironment(
+    env: Readonly<Record<string, string>>,
+    listen: { host: string; port: number },
+    content: string,
+): Record<string, string> {
+    return {
+        ...Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith("database__"))),
+        server__host: listen.host,
+        server__port: String(listen.port),
+        database__client: "sqlite3",
+        database__connection__filename: join(content, "data/ghost.db"),
+        paths__contentPath: content,
+        privacy__useTinfoil: "true",
+        logging__level: "warn",
+        logging__transports: '["stdout"]',
+    };
+}
+
+/** Starts Ghost with `prefix` before the command (e.g. `ip netns exec NS`); its output goes to `log`. */
+export function startGhost(prefix: readonly string[], env: Readonly<Record<string, string>>, log: (chunk: string) => void): ChildProcess {
+    const [command, ...args] = [...prefix, "env", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), node, "index.js"];
+    const ghost = spawn(command, args, { cwd: join(ghostRoot, "ghost"), stdio: ["ignore", "pipe", "pipe"], detached: true });
+    ghost.stdout.on("data", (chunk: Buffer) => log(chunk.toString()));
+    ghost.stderr.on("data", (chunk: Buffer) => log(chunk.toString()));
+    return ghost;
+}
+
+/** Stops Ghost and everything it started. */
+export const stopGhost = (ghost: ChildProcess | undefined) => stopProcess(ghost, { group: true, graceMs: 10_000 });
