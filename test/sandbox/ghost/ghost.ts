@@ -2,7 +2,7 @@
 // fetch-ghost.sh into a cache folder (.ci/run does), at the version in ./version, which a unit test
 // keeps equal to the tag of `site:ghostImage`. Ghost runs on SQLite here (MySQL 8 cannot be had),
 // always inside one of the sandbox's network namespaces, with every call home switched off.
-import { ChildProcess, spawn } from "node:child_process";
+import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { stopProcess } from "../stopProcess";
@@ -63,3 +63,14 @@ export function startGhost(prefix: readonly string[], env: Readonly<Record<strin
 
 /** Stops Ghost and everything it started. */
 export const stopGhost = (ghost: ChildProcess | undefined) => stopProcess(ghost, { group: true, graceMs: 10_000 });
+
+/**
+ * gscan, the validator Ghost runs on every theme it loads (the copy in this Ghost's install, so the
+ * rules are this version's), on Node 22 as Ghost runs it: its exit status and its report.
+ */
+export function gscan(themeDir: string): { status: number | null; report: string } {
+    requireGhost();
+    const cli = join(ghostRoot, "ghost/node_modules/gscan/bin/cli.js");
+    const run = spawnSync(node, [cli, themeDir], { encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } });
+    return { status: run.status, report: `${run.stdout}${run.stderr}`.trim() };
+}
