@@ -169,6 +169,9 @@ export function renderNginxSiteConfig(settings: Settings, options: ProxyOptions)
     ].join("\n");
 }
 
+/** The largest request body the proxy passes on: Ghost's uploads (images, files, themes). */
+export const maxUploadMegabytes = 50;
+
 /**
  * The main configuration, replacing the image's: the same process and logging settings as the
  * official image, plus the site. Workers run as the image's unprivileged `nginx` user.
@@ -190,8 +193,8 @@ export function renderNginxMainConfig(): string {
             "tcp_nopush on;",
             "keepalive_timeout 65;",
             "server_tokens off;",
-            "# Ghost image and theme uploads.",
-            "client_max_body_size 50m;",
+            "# Ghost image, file and theme uploads.",
+            `client_max_body_size ${maxUploadMegabytes}m;`,
             "include /etc/nginx/conf.d/*.conf;",
         ]),
         "",

@@ -4,7 +4,8 @@
 // SQLite, in the visitors' namespace on the upstreams' address. Posts go in through Ghost's Admin
 // API with its maintained client (@tryghost/admin-api) and a staff token the test makes. Needs root.
 import type { ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
+import { gzipSync } from "node:zlib";
 import { join } from "node:path";
 import GhostAdminAPI from "@tryghost/admin-api";
 import { routedServices } from "../../config/catalogue";
@@ -12,6 +13,7 @@ import { parseSettings } from "../../config/schema";
 import { renderContainers } from "../../render/containers";
 import {
     htpasswdPath,
+    maxUploadMegabytes,
     mainConfigPath,
     renderHtpasswd,
     renderNginxMainConfig,
@@ -192,6 +194,44 @@ describe("the real Ghost behind the rendered proxy", () => {
             [200, "BYPASS"],
             [200, "BYPASS"],
         ]);
+    });
+
+    it("takes an upload at the proxy's size limit into Ghost and serves it back intact; one byte more is refused before Ghost", async () => {
+        const limit = maxUploadMegabytes * 1024 * 1024;
+        /** A multipart upload of a gzip file (one of Ghost's file types) making a body of `bodyBytes`. */
+        const upload = async (bodyBytes: number) => {
+            const encode = async (file: Buffer) => {
+                const form = new FormData();
+                form.append("file", new Blob([file], { type: "application/gzip" }), "archive.gz");
+                const encoded = new globalThis.Response(form);
+                return { body: Buffer.from(await encoded.arrayBuffer()), type: encoded.headers.get("content-type")! };
+            };
+            const random = gzipSync(randomBytes(bodyBytes), { level: 0 });
+            const overhead = (await encode(Buffer.alloc(0))).body.length;
+            const file = random.subarray(0, bodyBytes - overhead);
+            const { body, type } = await encode(file);
+            expect(body.length).toBe(bodyBytes);
+            const response = await request(`${blog}/ghost/api/admin/files/upload/`, {
+                ...viaCloudflare(),
+                method: "POST",
+                headers: { "Content-Type": type, Origin: blog, "Accept-Version": "v6.0", Cookie: adminCookie },
+                body,
+            });
+            return { response, file };
+        };
+        const started = Date.now();
+        const atLimit = await upload(limit);
+        figures[`upload of ${maxUploadMegabytes} MB ms`] = Date.now() - started;
+        expect(atLimit.response.status).toBe(201);
+        const url = (json(atLimit.response) as { files: { url: string }[] }).files[0].url;
+        const served = await request(url, viaCloudflare());
+        expect(served.status).toBe(200);
+        expect(createHash("sha256").update(Buffer.from(served.body, "latin1")).digest("hex")).toBe(
+            createHash("sha256").update(atLimit.file).digest("hex"),
+        );
+
+        const over = (await upload(limit + 1)).response;
+        expect([over.status, over.body]).toEqual([413, expect.stringContaining("<center>nginx</center>")]); // the proxy's page, not Ghost's JSON
     });
 
     it("loads Ghost's admin through the proxy", async () => {
