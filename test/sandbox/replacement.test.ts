@@ -18,7 +18,7 @@ import { renderHostScripts } from "../../render/hostScripts";
 import { placeholderSecrets } from "../../render/siteFiles";
 import { prodValues } from "../harness/fixtures";
 import { standInPorts, startContainers } from "./host/containers";
-import { asCloudInitLeavesIt, makeKeys, runHostSetup, writeScripts } from "./host/provision";
+import { asCloudInitLeavesIt, makeKeys, runHostSetup, runScript } from "./host/provision";
 import { addresses, Droplet, engines, requireRootAndTools, Sandbox, sandboxAdminCidrs } from "./host/sandbox";
 import { nginxRoot, requireNginx } from "./proxy/proxySandbox";
 import { makeCertificates } from "./proxy/testCa";
@@ -99,16 +99,6 @@ function inventory(droplet: Droplet): { list: string; files: number; bytes: numb
     return { list, files, bytes };
 }
 
-function runScript(droplet: Droplet, name: string, text: string): { status: number; output: string } {
-    const path = writeScripts(join(sandbox.work, `scripts-${droplet.name}`), [{ name, script: text }])[name];
-    try {
-        return { status: 0, output: droplet.run(`bash ${path} 2>&1`, 300_000) };
-    } catch (error) {
-        const failed = error as { status: number; stdout: string };
-        return { status: failed.status, output: failed.stdout };
-    }
-}
-
 beforeAll(() => {
     requireRootAndTools(engine);
     requireNginx();
@@ -120,7 +110,7 @@ beforeAll(() => {
     asCloudInitLeavesIt(old, settings.adminUser, keys());
     sandbox.attachVolume(dataVolume.label);
     runHostSetup(old, join(sandbox.work, "host-droplet"), join(keys(), "host-droplet"), scripts);
-    runScript(old, handover.resume.name, handover.resume.script);
+    runScript(old, join(sandbox.work, "scripts"), handover.resume);
     // The certificates, where certbot leaves them on the volume.
     makeCertificates(
         join(sandbox.work, "certificates"),
@@ -142,7 +132,7 @@ afterAll(() => {
 describe("a release that cannot unmount the volume", () => {
     it("fails, names what holds the volume, and leaves the site running with the volume mounted and attached", () => {
         const holder = old.run(`setsid sh -c 'cd ${dataRoot} && exec sleep 600' > /dev/null 2>&1 < /dev/null & echo $!`).trim();
-        const result = runScript(old, handover.release.name, handover.release.script);
+        const result = runScript(old, join(sandbox.work, "scripts"), handover.release);
         old.run(`kill ${holder}`);
         expect(result.status).not.toBe(0);
         expect(result.output).toContain(
@@ -191,7 +181,7 @@ describe("a droplet replacement", () => {
         before = inventory(old);
         // 2. The handover's release, on the old droplet; 3. the volume moves.
         at = Date.now();
-        const release = runScript(old, handover.release.name, handover.release.script);
+        const release = runScript(old, join(sandbox.work, "scripts"), handover.release);
         if (release.status !== 0) throw new Error(`the release failed:\n${release.output}`);
         figures.release = release.output.trim();
         phase("release ms", at);
@@ -204,7 +194,7 @@ describe("a droplet replacement", () => {
         runHostSetup(next, join(sandbox.work, "host-next"), join(keys(), "host-next"), scripts);
         phase("host setup ms", at);
         after = inventory(next);
-        expect(runScript(next, handover.resume.name, handover.resume.script)).toEqual({ status: 0, output: "" });
+        expect(runScript(next, join(sandbox.work, "scripts"), handover.resume)).toEqual({ status: 0, output: "" });
         at = Date.now();
         buildImages(next);
         phase("images ms", at);

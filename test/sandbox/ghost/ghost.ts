@@ -30,23 +30,30 @@ export function ghostContent(dir: string, themes = resolve(__dirname, "../../../
 }
 
 /**
- * Ghost's settings as the container gets them (`env` from the rendered spec), plus what only the
- * test needs: where to listen, SQLite in the content folder, and no call home (update checks,
- * Gravatar, pings: privacy.useTinfoil).
+ * Ghost's rendered settings (`env` of the spec) with its database on SQLite in the content folder
+ * (MySQL 8 cannot be had here), and no call home (update checks, Gravatar, pings:
+ * privacy.useTinfoil). The only change the tests make to what the program renders for Ghost.
  */
+export function onSqlite(env: Readonly<Record<string, string>>, content: string): Record<string, string> {
+    return {
+        ...Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith("database__"))),
+        database__client: "sqlite3",
+        database__connection__filename: join(content, "data/ghost.db"),
+        privacy__useTinfoil: "true",
+    };
+}
+
+/** Ghost's settings for a Ghost process (not a container): where to listen, its content folder, logs on stdout. */
 export function ghostEnvironment(
     env: Readonly<Record<string, string>>,
     listen: { host: string; port: number },
     content: string,
 ): Record<string, string> {
     return {
-        ...Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith("database__"))),
+        ...onSqlite(env, content),
         server__host: listen.host,
         server__port: String(listen.port),
-        database__client: "sqlite3",
-        database__connection__filename: join(content, "data/ghost.db"),
         paths__contentPath: content,
-        privacy__useTinfoil: "true",
         logging__level: "warn",
         logging__transports: '["stdout"]',
     };

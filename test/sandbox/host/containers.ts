@@ -12,15 +12,19 @@ export function standInPorts(spec: ContainerSpec<string>): number[] {
     return [containerTemplates.find((t) => t.name === spec.name)!.port];
 }
 
-/** A `docker run -d` (or `docker create`) of a rendered container, with `args` for its image. */
+/**
+ * A `docker run -d` (or `docker create`) of a rendered container, with `args` for its image and its
+ * environment from `envFile` (one KEY=value a line: no shell quoting to get wrong).
+ */
 export function dockerCommand(
     spec: ContainerSpec<string>,
     args: readonly (string | number)[],
-    verb: "run -d" | "create" = "run -d",
+    { verb = "run -d", envFile }: { verb?: "run -d" | "create"; envFile?: string } = {},
 ): string {
     return [
         `docker ${verb}`,
         `--name ${containerName(spec)}`,
+        ...(envFile ? [`--env-file ${envFile}`] : []),
         ...spec.networks.map((n) => `--network ${n} --network-alias ${spec.name}`),
         `--restart ${spec.restart}`,
         `--memory ${spec.memoryMb}m`,
@@ -34,7 +38,7 @@ export function dockerCommand(
 
 /**
  * The rendered containers on a droplet's engine, as the Apps component creates them: the network,
- * then each container, the proxy last (nginx resolves its upstreams at start) and with its files
+ * then each container with its environment, the proxy last (nginx resolves its upstreams at start) and with its files
  * copied in before it starts, as the docker provider's uploads are. `args` gives each image's.
  */
 export function startContainers(
@@ -44,9 +48,17 @@ export function startContainers(
     stage: string,
 ): void {
     droplet.run(`docker network create --subnet ${network.subnet} ${network.name} > /dev/null`);
+    mkdirSync(`${stage}-env`, { recursive: true });
     for (const spec of [...specs].sort((a, b) => Number(a.name === "proxy") - Number(b.name === "proxy"))) {
+        const envFile = join(`${stage}-env`, spec.name);
+        writeFileSync(
+            envFile,
+            Object.entries(spec.env)
+                .map(([key, value]) => `${key}=${value}\n`)
+                .join(""),
+        );
         if (spec.uploads.length === 0) {
-            droplet.run(`${dockerCommand(spec, args(spec))} > /dev/null`);
+            droplet.run(`${dockerCommand(spec, args(spec), { envFile })} > /dev/null`);
             continue;
         }
         for (const upload of spec.uploads) {
@@ -55,7 +67,7 @@ export function startContainers(
         }
         const name = containerName(spec);
         droplet.run(
-            `${dockerCommand(spec, args(spec), "create")} > /dev/null && tar -C ${stage} -c . | docker cp - ${name}:/ && docker start ${name} > /dev/null`,
+            `${dockerCommand(spec, args(spec), { verb: "create", envFile })} > /dev/null && tar -C ${stage} -c . | docker cp - ${name}:/ && docker start ${name} > /dev/null`,
         );
     }
 }

@@ -52,3 +52,14 @@ export function runHostSetup(droplet: Droplet, dir: string, hostKey: string, scr
     const rotation = `bash ${paths[renderHostKeyScript().name]} < ${hostKey}`;
     return droplet.run([rotation, ...scripts.map((s) => `bash ${paths[s.name]}`)].join(" && "), 300_000);
 }
+
+/** Runs one script on a droplet (written to `dir`), as a remote command would: its exit status and output. */
+export function runScript(droplet: Droplet, dir: string, script: HostScript): { status: number; output: string } {
+    const path = writeScripts(dir, [script])[script.name];
+    try {
+        return { status: 0, output: droplet.run(`bash ${path} 2>&1`, 300_000) };
+    } catch (error) {
+        const failed = error as { status: number; stdout: string };
+        return { status: failed.status, output: failed.stdout };
+    }
+}

@@ -11,6 +11,7 @@ import { ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ghostRoot, ghostVersion } from "../ghost/ghost";
 
 export const addresses = {
     droplet: { v4: "203.0.113.10", v6: "2001:db8:1::10" },
@@ -23,6 +24,7 @@ export const addresses = {
     outsider: { v4: "203.0.113.99", v6: "2001:db8:1::99" },
     smtp: "198.51.100.25",
     dns: "198.51.100.53",
+    /** Where the internet's DNS sends every name: the mail servers of the mail test listen there. */
     dnsAnswer: "198.51.100.80",
     metadata: "169.254.169.254",
 } as const;
@@ -118,7 +120,8 @@ export class Sandbox {
         run("ip", ["netns", "add", this.internetNs]);
         const i = (...args: string[]) => ipIn(this.internetNs, ...args);
         i("link", "set", "lo", "up");
-        for (const address of [addresses.smtp, addresses.dns, addresses.metadata]) i("addr", "add", `${address}/32`, "dev", "lo");
+        for (const address of [addresses.smtp, addresses.dns, addresses.dnsAnswer, addresses.metadata])
+            i("addr", "add", `${address}/32`, "dev", "lo");
         // The droplets' side of the internet: one bridge, with the router and the clients on it.
         i("link", "add", "br0", "type", "bridge");
         for (const host of [addresses.router, addresses.admin, addresses.outsider]) {
@@ -412,6 +415,64 @@ echo "root:x:0:0:root:/root:/bin/sh" > ${root}/etc/passwd
 echo "root:x:0:" > ${root}/etc/group
 tar -C ${root} -c . | docker import --change 'ENTRYPOINT ["/entrypoint.sh"]' --change 'ENV PATH=/usr/sbin:/usr/bin:/bin' - ${tag} > /dev/null`;
         this.run(script, 300_000);
+    }
+
+    /**
+     * Builds a Ghost image from the tests' Ghost install (../ghost/ghost.ts) laid out like the
+     * official image: Ghost in /var/lib/ghost/current, its default content beside it, config in
+     * /var/lib/ghost (SQLite by default, as the official image's), Node 22 with the libraries it and
+     * Ghost's native modules link, the official entry point's steps (../ghost/entrypoint.sh). The
+     * image trusts the sandbox's CA (`caFile`) as a real one trusts the public CAs.
+     */
+    buildGhostImage(tag: string, caFile: string): void {
+        const root = join(this.work, `ghost-image-${this.name}`);
+        const install = `${root}/var/lib/ghost`;
+        const config = {
+            url: "http://localhost:2368",
+            server: { port: 2368, host: "::" },
+            database: { client: "sqlite3", connection: { filename: "/var/lib/ghost/content/data/ghost.db" } },
+            mail: { transport: "Direct" },
+            logging: { transports: ["stdout"] },
+            process: "systemd",
+            paths: { contentPath: "/var/lib/ghost/content" },
+        };
+        const env = {
+            NODE_ENV: "production",
+            GHOST_INSTALL: "/var/lib/ghost",
+            GHOST_CONTENT: "/var/lib/ghost/content",
+            PATH: "/usr/local/bin:/usr/bin:/bin",
+            NODE_EXTRA_CA_CERTS: "/etc/ssl/sandbox-ca.pem",
+        };
+        // Staged on this machine, where the install can be hard-linked rather than copied.
+        const stage = `set -e
+rm -rf ${root}
+mkdir -p ${root}/bin ${root}/tmp ${root}/etc/ssl ${root}/usr/local/bin ${root}/usr/bin ${install}/versions ${install}/content
+cp "$(command -v busybox)" ${root}/bin/busybox
+for applet in $(busybox --list); do [ -e ${root}/bin/$applet ] || ln -s busybox ${root}/bin/$applet; done
+cp ${join(ghostRoot, "node/bin/node")} ${root}/usr/local/bin/node
+cp "$(command -v setpriv)" ${root}/usr/bin/setpriv
+cp -al ${join(ghostRoot, "ghost")} ${install}/versions/${ghostVersion}
+ln -s versions/${ghostVersion} ${install}/current
+cp -a ${join(ghostRoot, "ghost/content")} ${install}/content.orig
+echo '${JSON.stringify(config)}' > ${install}/config.production.json
+for binary in ${root}/usr/local/bin/node ${root}/usr/bin/setpriv $(find ${install}/versions -name '*.node'); do
+    for lib in $(ldd "$binary" | grep -o '/[^ ]*' | grep -v '^${root}'); do cp -L --parents "$lib" ${root}; done
+done
+cp ${join(here, "../ghost/entrypoint.sh")} ${root}/usr/local/bin/docker-entrypoint.sh
+cp ${caFile} ${root}/etc/ssl/sandbox-ca.pem
+printf 'root:x:0:0:root:/root:/bin/sh\nnode:x:1000:1000:node:/home/node:/bin/sh\n' > ${root}/etc/passwd
+printf 'root:x:0:\nnode:x:1000:\n' > ${root}/etc/group
+chown -R 1000:1000 ${install}/content`;
+        execFileSync("bash", ["-c", stage], { stdio: ["ignore", "ignore", "pipe"] });
+        this.run(
+            `tar -C ${root} -c . | docker import \
+    --change 'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]' --change 'CMD ["node", "current/index.js"]' \
+    --change 'WORKDIR /var/lib/ghost' ${Object.entries(env)
+        .map(([key, value]) => `--change 'ENV ${key}=${value}'`)
+        .join(" ")} - ${tag} > /dev/null`,
+            600_000,
+        );
+        rmSync(root, { recursive: true, force: true });
     }
 
     /** Power cut: every process of the droplet dies, its network goes; its disk stays. */
