@@ -77,6 +77,7 @@ export class Apps extends pulumi.ComponentResource {
                         // A stop, a reboot and a replacement all give the process its time to shut down.
                         stopTimeout: spec.stopTimeoutSeconds,
                         destroyGraceSeconds: spec.stopTimeoutSeconds,
+                        user: spec.user,
                         networksAdvanced: [{ name: privateNetwork.name, aliases: [spec.name] }],
                         ports: spec.ports.map((p) => ({ ip: p.hostIp, external: p.hostPort, internal: p.containerPort, protocol: "tcp" })),
                         volumes: spec.volumes.map((v) => ({
@@ -85,6 +86,7 @@ export class Apps extends pulumi.ComponentResource {
                             containerPath: v.containerPath,
                             readOnly: v.readOnly,
                         })),
+                        tmpfs: Object.keys(spec.tmpfs).length > 0 ? { ...spec.tmpfs } : undefined,
                         envs: Object.entries(spec.env).map(([key, value]) => pulumi.interpolate`${key}=${value}`),
                         command: spec.command.length > 0 ? [...spec.command] : undefined,
                         healthcheck: spec.healthCheck

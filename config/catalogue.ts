@@ -42,6 +42,14 @@ export interface ContainerTemplate {
      * kills: long enough for the process to shut down cleanly. Docker's own default is 10.
      */
     readonly stopTimeoutSeconds: number;
+    /**
+     * uid:gid the container runs as from its first process; unset, the image's own choice. Ghost's
+     * image, started as root, walks its content folder to chown every file not its user's and stops
+     * if one fails: a read-only theme mount (the local target's) owned by anyone else stops Ghost.
+     * Started as its user, it skips the walk: the data folders are already its (the data volume's
+     * owners), and it never runs as root.
+     */
+    readonly user?: string;
     /** null only where the image has no program that could run a check (said why below). */
     readonly healthCheck: HealthCheck | null;
 }
@@ -80,6 +88,7 @@ export const ghost: RoutedService = {
     volumes: [dataVolumes.ghostContent],
     memoryMb: 512,
     stopTimeoutSeconds: 30,
+    user: `${dataVolumes.ghostContent.uid}:${dataVolumes.ghostContent.gid}`,
     // The image has node but no curl; any answer below 500 means Ghost is serving.
     healthCheck: check(
         [

@@ -4,6 +4,7 @@ import {
     ContainerTemplate,
     DataVolume,
     dataRoot,
+    dataVolumes,
     ghost,
     HealthCheck,
     jupyter,
@@ -43,11 +44,15 @@ export interface ContainerSpec<S> {
     readonly networks: readonly string[];
     readonly ports: readonly PublishedPort[];
     readonly volumes: readonly VolumeMount[];
+    /** Empty in-memory folders, by path inside the container, with their mount options. */
+    readonly tmpfs: Readonly<Record<string, string>>;
     readonly env: Readonly<Record<string, string | S>>;
     readonly command: readonly (string | S)[];
     readonly restart: "unless-stopped";
     readonly memoryMb: number;
     readonly stopTimeoutSeconds: number;
+    /** uid:gid, or undefined for the image's own user. */
+    readonly user: string | undefined;
     readonly healthCheck: HealthCheck | null;
     readonly uploads: readonly FileUpload<S>[];
     /** Containers that must exist first (the proxy resolves its upstreams by name at start). */
@@ -70,6 +75,8 @@ export interface Placement<S> {
     readonly proxyFiles: readonly FileUpload<S>[];
     /** Extra mounts for Ghost (the local target's live themes). */
     readonly ghostMounts: readonly VolumeMount[];
+    /** In-memory folders for Ghost (the local target's themes folder, which holds those mounts). */
+    readonly ghostTmpfs: Readonly<Record<string, string>>;
     /** Ghost's mode: production caches theme templates, development re-reads them on every request. */
     readonly ghostMode: "production" | "development";
 }
@@ -80,6 +87,7 @@ export const dropletPlacement: Placement<never> = {
     publish: { hostIp: "0.0.0.0", http: 80, https: 443 },
     proxyFiles: [],
     ghostMounts: [],
+    ghostTmpfs: {},
     ghostMode: "production",
 };
 
@@ -87,7 +95,7 @@ function spec<S>(
     template: ContainerTemplate,
     settings: Settings,
     placement: Placement<S>,
-    extra: Partial<Pick<ContainerSpec<S>, "ports" | "volumes" | "env" | "command" | "uploads" | "dependsOn">>,
+    extra: Partial<Pick<ContainerSpec<S>, "ports" | "volumes" | "tmpfs" | "env" | "command" | "uploads" | "dependsOn">>,
 ): ContainerSpec<S> {
     const data = template.volumes.flatMap((volume) => placement.data(volume, template) ?? []);
     return {
@@ -96,11 +104,13 @@ function spec<S>(
         networks: [network.name],
         ports: extra.ports ?? [],
         volumes: [...data, ...(extra.volumes ?? [])],
+        tmpfs: extra.tmpfs ?? {},
         env: extra.env ?? {},
         command: extra.command ?? [],
         restart: "unless-stopped",
         memoryMb: template.memoryMb,
         stopTimeoutSeconds: template.stopTimeoutSeconds,
+        user: template.user,
         healthCheck: template.healthCheck,
         uploads: extra.uploads ?? [],
         dependsOn: extra.dependsOn ?? [],
@@ -118,7 +128,7 @@ export function renderContainers<S>(
 ): ContainerSpec<S>[] {
     const smtpImplicitTls = settings.smtpPort === 465;
     const { hostIp, http, https } = placement.publish;
-    const proxyOptions: ProxyOptions = { trustedProxyRanges, publicHttpsPort: https };
+    const proxyOptions: ProxyOptions = { trustedProxyRanges, publicHttpsPort: https, ghostPageCache: placement.ghostMode === "production" };
     return [
         spec<S>(proxy, settings, placement, {
             ports: [
@@ -137,6 +147,11 @@ export function renderContainers<S>(
             env: {
                 url: publicUrl(settings.services.ghost.hostname, https),
                 NODE_ENV: placement.ghostMode,
+                // The image sets these in its config.production.json only: in development mode (the
+                // local target) Ghost would listen on the container's 127.0.0.1, out of the proxy's reach.
+                server__host: "::",
+                server__port: String(ghost.port),
+                paths__contentPath: dataVolumes.ghostContent.containerPath,
                 database__client: "mysql",
                 database__connection__host: mysql.name,
                 database__connection__user: databaseUser,
@@ -155,6 +170,7 @@ export function renderContainers<S>(
                 mail__options__auth__pass: secrets.smtpPassword,
             },
             volumes: [...placement.ghostMounts],
+            tmpfs: placement.ghostTmpfs,
             dependsOn: [mysql.name],
         }),
         spec<S>(mysql, settings, placement, {

@@ -34,6 +34,11 @@ export function localPlacement<S>(
         containerPath: `${themesPath}/${name}`,
         readOnly: true,
     }));
+    // Docker creates the folder holding those mounts, owned by root, inside Ghost's content volume,
+    // where Ghost (its own user) cannot then copy its default themes at start and stops. In memory,
+    // writable by Ghost, the folder is fresh at every start: the default themes come from the
+    // image, the site's from the repo.
+    const ghostTmpfs = { [themesPath]: "mode=1777" };
     return {
         // The proxy's certificates arrive as files; its certbot volume has no use here.
         data: (volume, container) =>
@@ -43,6 +48,7 @@ export function localPlacement<S>(
         publish: { hostIp: "127.0.0.1", http: settings.localHttpPort, https: settings.localHttpsPort },
         proxyFiles,
         ghostMounts,
+        ghostTmpfs,
         // So a theme edit shows on the next reload, without a restart.
         ghostMode: "development",
     };

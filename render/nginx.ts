@@ -17,6 +17,11 @@ export interface ProxyOptions {
     readonly trustedProxyRanges: readonly string[];
     /** The port visitors reach HTTPS on (443 on a droplet; 8443 locally), for the HTTP redirect. */
     readonly publicHttpsPort?: number;
+    /**
+     * Cache Ghost's public pages briefly (the default). Off where themes are edited (the local
+     * target), so a saved template shows on the next reload.
+     */
+    readonly ghostPageCache?: boolean;
 }
 
 /** Mozilla's "intermediate" TLS profile (ssl-config.mozilla.org, guideline 5.7), ECDHE suites only. */
@@ -86,7 +91,7 @@ const ghostCache = [
     "add_header X-Cache-Status $upstream_cache_status always;",
 ];
 
-function serverBlock(service: RoutedService, hostname: string, proxied: boolean): string[] {
+function serverBlock(service: RoutedService, hostname: string, proxied: boolean, pageCache: boolean): string[] {
     const live = `/etc/letsencrypt/live/${hostname}`;
     const location = [
         ...(service.requiresAuth
@@ -98,7 +103,7 @@ function serverBlock(service: RoutedService, hostname: string, proxied: boolean)
             : []),
         `proxy_pass http://${service.name};`,
         ...proxyHeaders(service),
-        ...(service.name === ghost.name ? ghostCache : []),
+        ...(service.name === ghost.name && pageCache ? ghostCache : []),
         ...securityHeaders,
     ];
     return block("server", [
@@ -118,6 +123,7 @@ function serverBlock(service: RoutedService, hostname: string, proxied: boolean)
 export function renderNginxSiteConfig(settings: Settings, options: ProxyOptions): string {
     const hosts = routedServiceNames.map((name) => ({ service: routedServices[name], ...settings.services[name] }));
     const ranges = options.trustedProxyRanges;
+    const pageCache = options.ghostPageCache ?? true;
     return [
         "# Rendered from the stack config by render/nginx.ts; do not edit.",
         "",
@@ -135,12 +141,16 @@ export function renderNginxSiteConfig(settings: Settings, options: ProxyOptions)
         "limit_req_zone $binary_remote_addr zone=management:10m rate=2r/s;",
         "limit_req_status 429;",
         "",
-        "# Ghost page cache; never for the admin, members, previews, or a visitor with a session.",
-        "proxy_cache_path /var/cache/nginx/ghost levels=1:2 keys_zone=ghost:10m max_size=512m inactive=1h use_temp_path=off;",
-        ...block("map $request_uri $ghost_private_path", ["default 0;", "~^/ghost/ 1;", "~^/members/ 1;", "~^/p/ 1;"]),
-        ...block("map $http_cookie $ghost_session", ["default 0;", "~ghost-admin-api-session 1;", "~ghost-members-ssr 1;"]),
-        ...block('map "$ghost_private_path$ghost_session" $ghost_private', ["default 1;", "00 0;"]),
-        "",
+        ...(pageCache
+            ? [
+                  "# Ghost page cache; never for the admin, members, previews, or a visitor with a session.",
+                  "proxy_cache_path /var/cache/nginx/ghost levels=1:2 keys_zone=ghost:10m max_size=512m inactive=1h use_temp_path=off;",
+                  ...block("map $request_uri $ghost_private_path", ["default 0;", "~^/ghost/ 1;", "~^/members/ 1;", "~^/p/ 1;"]),
+                  ...block("map $http_cookie $ghost_session", ["default 0;", "~ghost-admin-api-session 1;", "~ghost-members-ssr 1;"]),
+                  ...block('map "$ghost_private_path$ghost_session" $ghost_private', ["default 1;", "00 0;"]),
+                  "",
+              ]
+            : []),
         "gzip on;",
         "gzip_vary on;",
         "gzip_proxied any;",
@@ -162,7 +172,7 @@ export function renderNginxSiteConfig(settings: Settings, options: ProxyOptions)
             `return 301 ${publicUrl("$host", options.publicHttpsPort ?? 443)}$request_uri;`,
         ]),
         "",
-        ...hosts.flatMap(({ service, hostname, proxied }) => [...serverBlock(service, hostname, proxied), ""]),
+        ...hosts.flatMap(({ service, hostname, proxied }) => [...serverBlock(service, hostname, proxied, pageCache), ""]),
         "# The container's health check; never published.",
         ...block("server", [`listen 127.0.0.1:${proxyHealthPort};`, ...block("location = /healthz", ["access_log off;", "return 204;"])]),
         "",

@@ -90,3 +90,22 @@ it("keeps data in named Docker volumes, and publishes https URLs with the local 
     expect(ghostEnv).toContain("NODE_ENV=development");
     expect(container(prod, "site-ghost").envs).toContain("NODE_ENV=production");
 });
+
+it("starts Ghost as its own user with its themes folder in memory, so the read-only theme mounts cannot stop it", () => {
+    // Proven with the real Ghost in test/sandbox/local.test.ts; here, the wiring.
+    const ghost = container(local, "site-ghost");
+    expect(ghost.user).toBe("1000:1000");
+    expect(ghost.tmpfs).toEqual({ "/var/lib/ghost/content/themes": "mode=1777" });
+    expect(container(prod, "site-ghost").user).toBe("1000:1000");
+    expect(container(prod, "site-ghost").tmpfs).toBeUndefined();
+    // The image configures these for production only; development mode would listen on 127.0.0.1.
+    expect(ghost.envs).toEqual(
+        expect.arrayContaining(["server__host=::", "server__port=2368", "paths__contentPath=/var/lib/ghost/content"]),
+    );
+});
+
+it("never caches Ghost's pages in the local proxy, so a template edit shows on the next reload", () => {
+    const site = (e: Evaluation) => uploads(e).find((u) => u.file === "/etc/nginx/conf.d/default.conf")!.content;
+    expect(site(prod)).toContain("proxy_cache ghost;");
+    expect(site(local)).not.toContain("proxy_cache");
+});

@@ -14,6 +14,6 @@ for src in "$base"/*/ "$base"/themes/*; do
     src="${src%/}"
     target="$GHOST_CONTENT/${src#"$base"/}"
     mkdir -p "$(dirname "$target")"
-    [ -e "$target" ] || cp -a "$src" "$target"
+    [ -e "$target" ] || tar -cC "$(dirname "$src")" "$(basename "$src")" | tar -xC "$(dirname "$target")"
 done
 exec "$@"

@@ -462,7 +462,8 @@ cp ${join(here, "../ghost/entrypoint.sh")} ${root}/usr/local/bin/docker-entrypoi
 cp ${caFile} ${root}/etc/ssl/sandbox-ca.pem
 printf 'root:x:0:0:root:/root:/bin/sh\nnode:x:1000:1000:node:/home/node:/bin/sh\n' > ${root}/etc/passwd
 printf 'root:x:0:\nnode:x:1000:\n' > ${root}/etc/group
-chown -R 1000:1000 ${install}/content`;
+chown -R 1000:1000 ${install}/content ${install}/content.orig
+chmod 1777 ${install}/content`;
         execFileSync("bash", ["-c", stage], { stdio: ["ignore", "ignore", "pipe"] });
         this.run(
             `tar -C ${root} -c . | docker import \
