@@ -16,7 +16,7 @@ import { managementUser, renderHtpasswd } from "../../render/nginx";
 import { bcryptHash } from "../../render/passwordHash";
 import { placeholderSecrets } from "../../render/siteFiles";
 import { repoRoot } from "../harness/fixtures";
-import { onSqlite, requireGhost } from "./ghost/ghost";
+import { ghostAdmin, onSqlite, requireGhost, setUpOwner } from "./ghost/ghost";
 import { nginxRoot, requireNginx } from "./proxy/proxySandbox";
 import { makeCertificates } from "./proxy/testCa";
 import { standInPorts, startContainers } from "./host/containers";
@@ -128,19 +128,13 @@ describe("the real Ghost at its local URL, port included", () => {
         password: randomBytes(18).toString("base64url"),
         blogTitle: "Local blog",
     };
-    const cookies = () => join(sandbox.work, "ghost-cookies");
-
-    /** An Admin API call as Ghost's admin app makes it, from the blog's own origin: the status and the body. */
-    function admin(method: string, path: string, body?: unknown): { status: string; body: string } {
-        const data = body === undefined ? "" : `-H 'Content-Type: application/json' --data-raw '${JSON.stringify(body)}'`;
-        const out = join(sandbox.work, "ghost-response");
-        const status = curl(
-            host,
-            `/ghost/api/admin${path}`,
-            `-X ${method} -o ${out} -w '%{http_code}' -b ${cookies()} -c ${cookies()} -H 'Origin: ${blog}' ${data}`,
-        );
-        return { status, body: readFileSync(out, "utf8") };
-    }
+    const admin = (method: string, path: string, body?: unknown) =>
+        ghostAdmin(
+            (command) => sandbox.droplet(command),
+            blog,
+            `--cacert ${caFile} --resolve ${host}:${settings.localHttpsPort}:127.0.0.1`,
+            sandbox.work,
+        )(method, path, body);
 
     it("serves pages whose every link carries the port", () => {
         const home = curl(host, "/");
@@ -154,11 +148,7 @@ describe("the real Ghost at its local URL, port included", () => {
 
     it("lets the owner set up the blog and sign in to the admin at the local URL", () => {
         expect(curl(host, "/ghost/", "-o /dev/null -w '%{http_code}'")).toBe("200");
-        expect(admin("POST", "/authentication/setup/", { setup: [owner] })).toEqual({ body: expect.any(String) as string, status: "201" });
-        expect(admin("POST", "/session/", { username: owner.email, password: owner.password })).toEqual({
-            body: expect.any(String) as string,
-            status: "201",
-        });
+        setUpOwner(admin, owner);
         expect(admin("GET", "/users/me/")).toEqual({ body: expect.any(String) as string, status: "200" });
     });
 

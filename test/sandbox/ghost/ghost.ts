@@ -3,7 +3,7 @@
 // keeps equal to the tag of `site:ghostImage`. Ghost runs on SQLite here (MySQL 8 cannot be had),
 // always inside one of the sandbox's network namespaces, with every call home switched off.
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { stopProcess } from "../stopProcess";
 
@@ -80,4 +80,46 @@ export function gscan(themeDir: string): { status: number | null; report: string
     const cli = join(ghostRoot, "ghost/node_modules/gscan/bin/cli.js");
     const run = spawnSync(node, [cli, themeDir], { encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } });
     return { status: run.status, report: `${run.stdout}${run.stderr}`.trim() };
+}
+
+export interface AdminCall {
+    readonly status: string;
+    readonly body: string;
+}
+
+/**
+ * Admin API calls with curl, as Ghost's admin app makes them: JSON, from the blog's own origin,
+ * with the session cookie Ghost sets at sign-in (kept in `work`). `run` runs a shell command where
+ * the visitor is (on a droplet, on the internet); `curlOptions` says how to reach the blog
+ * (`--resolve`, the CA).
+ */
+export function ghostAdmin(
+    run: (command: string) => string,
+    blog: string,
+    curlOptions: string,
+    work: string,
+): (method: string, path: string, body?: unknown) => AdminCall {
+    const [cookies, request, response] = ["ghost-cookies", "ghost-request.json", "ghost-response"].map((file) => join(work, file));
+    return (method, path, body) => {
+        if (body !== undefined) writeFileSync(request, JSON.stringify(body));
+        const data = body === undefined ? "" : `-H 'Content-Type: application/json' --data-binary @${request}`;
+        const status = run(
+            `curl -sS --max-time 30 ${curlOptions} -X ${method} -o ${response} -w '%{http_code}' -b ${cookies} -c ${cookies} -H 'Origin: ${blog}' ${data} ${blog}/ghost/api/admin${path}`,
+        );
+        return { status, body: readFileSync(response, "utf8") };
+    };
+}
+
+/** The blog's owner, as Ghost's setup screen makes them, signed in: `admin` then acts as the owner. */
+export function setUpOwner(
+    admin: ReturnType<typeof ghostAdmin>,
+    owner: { name: string; email: string; password: string; blogTitle: string },
+): void {
+    for (const [path, body, expected] of [
+        ["/authentication/setup/", { setup: [owner] }, "201"],
+        ["/session/", { username: owner.email, password: owner.password }, "201"],
+    ] as const) {
+        const call = admin("POST", path, body);
+        if (call.status !== expected) throw new Error(`Ghost answered ${call.status} to POST ${path}: ${call.body}`);
+    }
 }
