@@ -10,11 +10,12 @@
 // downtime is measured from the first stop to the first request the proxy on the new droplet
 // answers; the post is read through it. First, a release that cannot unmount must leave everything where it was. Needs root.
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { dataRoot, dataVolume, dataVolumes, network } from "../../config/catalogue";
 import { parseSettings } from "../../config/schema";
 import { ContainerSpec, renderContainers } from "../../render/containers";
+import { databaseDump, renderSnapshotPrepareScript } from "../../render/backups";
 import { renderDataVolumeHandover } from "../../render/dataVolume";
 import { renderHostScripts } from "../../render/hostScripts";
 import { placeholderSecrets } from "../../render/siteFiles";
@@ -51,9 +52,9 @@ const keys = () => join(sandbox.work, "keys");
 const figures: Record<string, number | string> = {};
 
 function requireMariadb(): void {
-    if (!existsSync(join(mariadbRoot, "usr/sbin/mariadbd"))) {
+    if (!existsSync(join(mariadbRoot, "usr/sbin/mariadbd")) || !existsSync(join(mariadbRoot, "usr/bin/mariadb-dump"))) {
         throw new Error(
-            `Debian's MariaDB is not unpacked in ${mariadbRoot}; get it with: bash test/sandbox/fetch-debian.sh bookworm ${mariadbRoot} mariadb-server-core mariadb-client-core mariadb-common liburing2 libaio1 (.ci/run does)`,
+            `Debian's MariaDB is not unpacked in ${mariadbRoot}; get it with: bash test/sandbox/fetch-debian.sh bookworm ${mariadbRoot} mariadb-server-core mariadb-client-core mariadb-client mariadb-common liburing2 libaio1 (.ci/run does)`,
         );
     }
 }
@@ -171,6 +172,70 @@ afterAll(() => {
     sandbox?.down();
 });
 
+describe("the database dump before a snapshot (the rendered prepare script)", () => {
+    // Pairs written in one transaction each, to two tables, by a loop inside the server (thousands
+    // a second, so the dump runs while they land): a dump that is one point in time has both
+    // halves of every pair. 300,000 pairs beforehand make the dump take a while.
+    const ghostDb = "ghost";
+    let dump: { status: number; output: string };
+    let pairsDuring: number;
+
+    beforeAll(() => {
+        sql(
+            old,
+            `CREATE TABLE ${ghostDb}.left_half (id INT PRIMARY KEY) ENGINE=InnoDB; CREATE TABLE ${ghostDb}.right_half (id INT PRIMARY KEY) ENGINE=InnoDB;
+            CREATE TABLE ${ghostDb}.stop_writing (stop INT) ENGINE=InnoDB;
+            INSERT INTO ${ghostDb}.left_half SELECT seq FROM ${ghostDb}.seq_1_to_300000; INSERT INTO ${ghostDb}.right_half SELECT id FROM ${ghostDb}.left_half;`,
+        );
+        const writerSql = join(sandbox.work, "pair-writer.sql");
+        writeFileSync(
+            writerSql,
+            `DELIMITER //
+BEGIN NOT ATOMIC
+  DECLARE n INT DEFAULT 300000;
+  WHILE NOT EXISTS (SELECT 1 FROM stop_writing) DO
+    SET n = n + 1;
+    START TRANSACTION; INSERT INTO left_half VALUES (n); INSERT INTO right_half VALUES (n); COMMIT;
+  END WHILE;
+END //
+`,
+        );
+        const writer = old
+            .run(`setsid sh -c 'docker exec -i site-mysql mariadb -uroot ${ghostDb} < ${writerSql}' > /dev/null 2>&1 < /dev/null & echo $!`)
+            .trim();
+        const written = () => Number(sql(old, `SELECT MAX(id) FROM ${ghostDb}.left_half`));
+        old.run("sleep 1");
+        const before = written();
+        const at = Date.now();
+        dump = runScript(old, join(sandbox.work, "scripts"), renderSnapshotPrepareScript());
+        figures["database dump ms"] = Date.now() - at;
+        pairsDuring = written() - before;
+        sql(old, `INSERT INTO ${ghostDb}.stop_writing VALUES (1)`);
+        old.run(`for _ in $(seq 1 40); do kill -0 -- -${writer} 2> /dev/null || exit 0; sleep 0.25; done; kill -- -${writer}`);
+    }, 300_000);
+
+    it("dumps as the application's user, the credentials never on a command line, while writes go on", () => {
+        expect(dump).toEqual({ status: 0, output: `dumped the database to ${databaseDump}\n` });
+        figures["pairs committed during the dump"] = pairsDuring;
+        expect(pairsDuring).toBeGreaterThan(0);
+    });
+
+    it("is one point in time: loaded again, every pair has both halves", () => {
+        figures["database dump bytes"] = Number(old.run(`stat -c %s ${databaseDump}`));
+        old.run(
+            `docker exec site-mysql mariadb -uroot -e 'CREATE DATABASE reloaded' && docker exec -i site-mysql mariadb -uroot reloaded < ${databaseDump}`,
+        );
+        const count = (table: string) => Number(sql(old, `SELECT COUNT(*) FROM reloaded.${table}`));
+        const unmatched = Number(
+            sql(old, "SELECT COUNT(*) FROM reloaded.left_half l LEFT JOIN reloaded.right_half r USING (id) WHERE r.id IS NULL"),
+        );
+        figures["pairs in the dump"] = count("left_half");
+        expect(count("left_half")).toBeGreaterThan(300_000);
+        expect([count("right_half"), unmatched]).toEqual([count("left_half"), 0]);
+        sql(old, "DROP DATABASE reloaded");
+    });
+});
+
 describe("a release that cannot unmount the volume", () => {
     it("fails, names what holds the volume, and leaves the site running with the volume mounted and attached", () => {
         const holder = old.run(`setsid sh -c 'cd ${dataRoot} && exec sleep 600' > /dev/null 2>&1 < /dev/null & echo $!`).trim();
@@ -286,7 +351,9 @@ describe("a droplet replacement", () => {
     });
 
     it("serves the post written before the drain from the new droplet, through the proxy, as Cloudflare asks for it", () => {
+        const at = Date.now();
         const page = blogPage(next, `/${postSlug}/`);
+        figures["Ghost's first page on the new droplet, after the proxy's first answer, ms"] = Date.now() - at;
         expect(page).toContain(`<p>${post.text}</p>`);
         expect(page).toContain(post.title);
     });

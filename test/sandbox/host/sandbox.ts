@@ -203,13 +203,13 @@ export class Sandbox {
      * Attaches "the block storage volume": a loop device with an ext4 filesystem labelled as
      * DigitalOcean formats it, made on the first call. Like a volume, it lives outside every
      * droplet and survives reboots; the droplets share this machine's devices, so "attached" is
-     * the loop device existing at all.
+     * the loop device existing at all. 1 GB, sparse: room for MariaDB's 96 MB redo log, Ghost and a dump.
      */
     attachVolume(label: string): void {
         if (this.loopDevice) throw new Error("the volume is attached already: a volume attaches to one droplet at a time");
         if (!this.volumeImage) {
             this.volumeImage = join(this.work, "volume.img");
-            execFileSync("truncate", ["-s", "256M", this.volumeImage]);
+            execFileSync("truncate", ["-s", "1G", this.volumeImage]);
             execFileSync("mkfs.ext4", ["-q", "-L", label, this.volumeImage]);
         }
         this.loopDevice = execFileSync("losetup", ["--find", "--show", this.volumeImage], { encoding: "utf8" }).trim();
@@ -407,7 +407,7 @@ cp -a ${mariadbRoot}/. ${root}/
 cp "$(command -v busybox)" ${root}/bin/busybox
 for applet in $(busybox --list); do [ -e ${root}/bin/$applet ] || ln -s busybox ${root}/bin/$applet; done
 export LD_LIBRARY_PATH=${mariadbRoot}/usr/lib/x86_64-linux-gnu
-for binary in ${root}/usr/sbin/mariadbd ${root}/usr/bin/mariadb ${root}/usr/bin/my_print_defaults; do
+for binary in ${root}/usr/sbin/mariadbd ${root}/usr/bin/mariadb ${root}/usr/bin/mariadb-dump ${root}/usr/bin/my_print_defaults; do
     for lib in $(ldd "$binary" | grep -o '/[^ ]*' | grep -v '^${mariadbRoot}'); do cp -L --parents "$lib" ${root}; done
 done
 cp ${join(here, "mariadb-entrypoint.sh")} ${root}/entrypoint.sh
