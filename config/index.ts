@@ -1,17 +1,7 @@
 // The config module: the only code that reads Pulumi config. It validates everything once, before
 // any resource is registered, and hands the rest of the program a typed SiteConfig.
 import * as pulumi from "@pulumi/pulumi";
-import {
-    checkSecrets,
-    decodeConfigValue,
-    knownKeys,
-    parseSettings,
-    project,
-    SecretName,
-    secretNames,
-    secretSources,
-    Settings,
-} from "./schema";
+import { checkSecrets, parseSettings, project, SecretName, secretNames, secretSources, Settings } from "./schema";
 
 export * from "./schema";
 
@@ -22,12 +12,11 @@ export interface SiteConfig {
 }
 
 export function loadSiteConfig(): SiteConfig {
-    const config = new pulumi.Config(project);
+    // Every value as the CLI hands it over (text); parseSettings decodes them as render and check do.
     const raw: Record<string, unknown> = {};
-    for (const fullKey of Object.keys(pulumi.runtime.allConfig())) {
+    for (const [fullKey, text] of Object.entries(pulumi.runtime.allConfig())) {
         const [namespace, key] = fullKey.split(":");
-        if (namespace !== project || secretNames.some((name) => secretSources[name].key === fullKey)) continue;
-        raw[key] = knownKeys.includes(key) ? decodeConfigValue(key, config.require(key)) : null;
+        if (namespace === project && !secretNames.some((name) => secretSources[name].key === fullKey)) raw[key] = text;
     }
     const settings = parseSettings(raw);
 

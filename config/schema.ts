@@ -1,6 +1,7 @@
 // Validation of the stack config: pure functions, no Pulumi. Every problem is reported with the
 // config key it comes from and the command that fixes it, before any resource exists.
 import { isIP } from "node:net";
+import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
 import { imageKeys, routedServiceNames, routedServices, RoutedServiceName } from "./catalogue";
 
@@ -65,6 +66,8 @@ function isSshPublicKey(line: string): boolean {
     return body.subarray(4, 4 + typeLength).toString("latin1") === match[1];
 }
 
+const port = () => z.number().int().min(1, "must be a port number from 1 to 65535").max(65535, "must be a port number from 1 to 65535");
+
 const service = z
     .object({
         hostname: z.string({ error: "needs a hostname, e.g. blog.example.com" }),
@@ -82,8 +85,8 @@ const settingsSchema = z.object({
             (d) => isDomainName(d) || d === "localhost",
             "is not a domain name like example.com (lower case, no scheme, no dot at the end)",
         ),
-    localHttpPort: z.number().int().min(1).max(65535),
-    localHttpsPort: z.number().int().min(1).max(65535),
+    localHttpPort: port(),
+    localHttpsPort: port(),
     region: z.string().regex(/^[a-z]{3}\d$/, "is not a DigitalOcean region slug like fra1 or nyc3"),
     dropletSize: z.string().regex(/^[a-z0-9-]+$/, "is not a droplet size slug like s-1vcpu-2gb"),
     dropletImage: z.string().regex(/^ubuntu-\d\d-04-x64$/, "must be an Ubuntu LTS image slug like ubuntu-24-04-x64"),
@@ -120,12 +123,16 @@ const settingsSchema = z.object({
         ]),
     ) as Record<(typeof imageKeys)[number], z.ZodString>),
     smtpHost: z.string().refine(isDomainName, "is not a host name like smtp.mailgun.org"),
-    smtpPort: z.number().int().min(1).max(65535),
+    smtpPort: port(),
     smtpUser: z.string().min(1, "must not be empty"),
     mailFrom: z.string().regex(/^([^<>]+ <)?[^@\s<>]+@[^@\s<>]+\.[a-z]{2,}>?$/i, 'is not a sender like "Blog <noreply@example.com>"'),
     acmeEmail: z.union([z.literal(""), z.email("is not an email address; leave it empty to register without one")]),
     acmeStaging: z.boolean(),
-    dataVolumeSizeGb: z.number().int().min(1).max(16384),
+    dataVolumeSizeGb: z
+        .number()
+        .int()
+        .min(1, "must be at least 1 (GB)")
+        .max(16384, "must be at most 16384 (GB), DigitalOcean's largest volume"),
     dropletBackups: z.boolean(),
     restoreDropletSnapshot: z
         .string()
@@ -158,49 +165,144 @@ export const knownKeys: readonly string[] = [
 ];
 
 /**
- * Pulumi hands every config value over as a string; structured and typed ones are JSON.
- * String-typed keys are kept as written, so a hostname like "1e5" stays a string.
+ * Reads a value the way the program receives it from Pulumi, whoever read it: the CLI hands every
+ * value over as a string (JSON for structured ones, and a top-level number set with `pulumi config
+ * set` is stored quoted, as "20"), while a YAML reader of the stack file sees typed values. So
+ * text is decoded as JSON where the key wants something else, and a scalar is text where the key
+ * wants text (a hostname like "1e5" stays a string). The program, render and check call this
+ * through parseSettings, so all three accept the same values.
  */
-export function decodeConfigValue(key: string, text: string): unknown {
+export function decodeConfigValue(key: string, value: unknown): unknown {
     const field = (settingsSchema.shape as Record<string, z.ZodType>)[key];
-    if (field instanceof z.ZodString) return text;
+    if (field instanceof z.ZodString) return typeof value === "number" || typeof value === "boolean" ? String(value) : value;
+    if (typeof value !== "string") return value;
     try {
-        return JSON.parse(text);
+        return JSON.parse(value);
     } catch {
-        return text;
+        return value;
     }
 }
 
-const fixFor = (key: string): string =>
-    key === "services" || key.startsWith("services.")
-        ? `fix: pulumi config set --path '${project}:${key.includes(".") ? key : "services.ghost.hostname"}' <value>`
-        : `fix: pulumi config set ${project}:${key} <value>`;
+/** A config key as Pulumi's CLI names it: `site:domain`, `site:adminCidrs[0]`, `site:services.ghost.hostname`. */
+export function configKey(path: readonly PropertyKey[]): string {
+    const parts = path.map((part, i) => (typeof part === "number" ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`));
+    return `${project}:${parts.join("")}`;
+}
+
+/** Example values for the fix commands, where `<value>` would leave the user guessing. */
+const examples: Readonly<Record<string, string>> = {
+    domain: "example.com",
+    adminCidrs: "203.0.113.7/32",
+    sshPublicKeys: '"$(cat ~/.ssh/id_ed25519.pub)"',
+    dataVolumeSizeGb: "20",
+    smtpPort: "2525",
+    snapshots: "before-upgrade",
+};
+
+/** The command that sets one value: `--path` for anything below a top-level key, as Pulumi's CLI wants it. */
+export function setCommand(path: readonly PropertyKey[], value = examples[String(path[0])] ?? "<value>"): string {
+    return path.length > 1 ? `pulumi config set --path '${configKey(path)}' ${value}` : `pulumi config set ${configKey(path)} ${value}`;
+}
+
+const listKeys = new Set(["sshPublicKeys", "adminCidrs", "snapshots"]);
+
+/** A config value in words, for "not <this>". */
+function describeValue(value: unknown): string {
+    if (Array.isArray(value)) return "a list";
+    if (value === null) return "empty";
+    if (typeof value === "object") return "a map";
+    if (typeof value === "string") return `the text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value)}`;
+    return String(value);
+}
+
+/** zod's "expected X, received Y" in plain language, with what to write instead. */
+function wrongType(path: readonly PropertyKey[], expected: string, value: unknown): string {
+    const key = configKey(path);
+    if (expected === "array") {
+        const item = String(path[0]) === "sshPublicKeys" ? "key" : "item";
+        return `must be a list, not ${describeValue(value)}: put each ${item} on its own line under ${key} in the stack file ("  - <${item}>"), or set them one by one; fix: ${setCommand([...path, 0])}`;
+    }
+    const wanted: Readonly<Record<string, string>> = {
+        number: "a number",
+        int: "a whole number",
+        boolean: "true or false",
+        string: "text",
+        object: "a map of names to settings",
+        record: "a map of names to settings",
+    };
+    return `must be ${wanted[expected] ?? expected}, not ${describeValue(value)}; fix: ${setCommand(path, expected === "boolean" ? "true" : undefined)}`;
+}
+
+/** "did you mean" for a misspelled name: the closest candidate, if it is close enough to be a typo. */
+export function didYouMean(name: string, candidates: readonly string[]): string {
+    if (candidates.length === 0) return "";
+    const best = closest(
+        name.toLowerCase(),
+        candidates.map((c) => c.toLowerCase()),
+    );
+    const match = candidates.find((c) => c.toLowerCase() === best)!;
+    return distance(name.toLowerCase(), best) <= Math.max(2, Math.floor(name.length / 3)) ? `; did you mean ${match}?` : "";
+}
+
+/** A key Pulumi does not know: set without --path, misspelled, or not ours at all. */
+function unknownKey(key: string): string {
+    const head = key.split(/[.[]/)[0];
+    if (head !== key && knownKeys.includes(head)) {
+        const path = key
+            .slice(head.length)
+            .split(/[.[\]]/)
+            .filter(Boolean)
+            .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+        return `${project}:${key}: is not a key: it was set without --path, so Pulumi stored a key named "${key}"; fix: pulumi config rm ${project}:${key} && ${setCommand([head, ...path])}`;
+    }
+    return `${project}:${key}: unknown config key${didYouMean(key, knownKeys)} (the keys are in Pulumi.yaml); fix: pulumi config rm ${project}:${key}`;
+}
+
+const valueAt = (raw: unknown, path: readonly PropertyKey[]): unknown =>
+    path.reduce<unknown>(
+        (value, part) => (value !== null && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[part] : undefined),
+        raw,
+    );
 
 /**
  * Validates plain (non-secret) config values, defaults already applied, into typed Settings.
  * Throws one ConfigError listing every problem.
  */
-export function parseSettings(raw: Readonly<Record<string, unknown>>): Settings {
+export function parseSettings(given: Readonly<Record<string, unknown>>): Settings {
     const problems: string[] = [];
-    for (const key of Object.keys(raw)) {
-        if (!knownKeys.includes(key))
-            problems.push(
-                `${project}:${key}: unknown config key; remove it (pulumi config rm ${project}:${key}) or check its spelling against Pulumi.yaml`,
-            );
+    const raw: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(given)) {
+        if (knownKeys.includes(key)) raw[key] = decodeConfigValue(key, value);
+        else problems.push(unknownKey(key));
     }
     const result = settingsSchema.safeParse(raw);
     if (!result.success) {
-        for (const issue of result.error.issues) {
-            const key = issue.path.join(".");
-            const got = issue.code === "invalid_type" && /received undefined/.test(issue.message) ? "is required" : issue.message;
-            problems.push(`${project}:${key}: ${got}; ${fixFor(key)}`);
-        }
+        for (const issue of result.error.issues) problems.push(...describeIssue(issue, raw));
         throw new ConfigError(problems);
     }
     checkTarget(result.data, problems);
     const settings = { ...result.data, services: resolveServices(result.data, problems) };
     if (problems.length > 0) throw new ConfigError(problems);
     return settings;
+}
+
+/** A zod issue as lines of the error: the key as Pulumi names it, what is wrong, the command that fixes it. */
+function describeIssue(issue: z.core.$ZodIssue, raw: Readonly<Record<string, unknown>>): string[] {
+    const path = issue.path;
+    const key = configKey(path);
+    const value = valueAt(raw, path);
+    if (issue.code === "invalid_type" && value === undefined) {
+        return [`${key}: is required; fix: ${setCommand(path.length === 1 && listKeys.has(String(path[0])) ? [...path, 0] : path)}`];
+    }
+    if (issue.code === "invalid_type") return [`${key}: ${wrongType(path, issue.expected, value)}`];
+    if (issue.code === "unrecognized_keys") {
+        const allowed = Object.keys(service.shape);
+        return issue.keys.map((name) => {
+            const unknown = configKey([...path, name]);
+            return `${unknown}: unknown setting${didYouMean(name, allowed)} (the settings are ${allowed.join(", ")}); fix: pulumi config rm --path '${unknown}'`;
+        });
+    }
+    return [`${key}: ${issue.message}; fix: ${setCommand(path)}`];
 }
 
 /** What each target needs of the domain: a real Cloudflare zone, or the browsers' own localhost. */
@@ -227,7 +329,7 @@ function resolveServices(data: RawSettings, problems: string[]): Settings["servi
     for (const name of Object.keys(data.services)) {
         if (!(routedServiceNames as readonly string[]).includes(name)) {
             problems.push(
-                `${key}.${name}: unknown service; the services are ${routedServiceNames.join(", ")}; fix: pulumi config rm --path '${key}.${name}'`,
+                `${key}.${name}: unknown service${didYouMean(name, routedServiceNames)} (the services are ${routedServiceNames.join(", ")}); fix: pulumi config rm --path '${key}.${name}'`,
             );
         }
     }

@@ -3,7 +3,7 @@
 // see exactly the config a `pulumi up` would.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
+import { parse, YAMLParseError } from "yaml";
 import { ConfigError, project, SecretName, secretNames, secretSources, SecretStatus } from "./schema";
 
 export interface StackFileConfig {
@@ -20,12 +20,12 @@ interface ProjectFile {
 }
 
 export function readStackFiles(stack: string, dir = process.cwd()): StackFileConfig {
-    const projectFile = parse(readFileSync(join(dir, "Pulumi.yaml"), "utf8")) as ProjectFile;
+    const projectFile = readYaml(dir, "Pulumi.yaml") as ProjectFile;
     if (!existsSync(join(dir, `Pulumi.${stack}.yaml`))) {
         const stacks = readdirSync(dir).flatMap((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1] ?? []);
         throw new ConfigError([`there is no Pulumi.${stack}.yaml; the stacks are: ${stacks.join(", ")}`]);
     }
-    const stackFile = parse(readFileSync(join(dir, `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, unknown> } | null;
+    const stackFile = readYaml(dir, `Pulumi.${stack}.yaml`) as { config?: Record<string, unknown> } | null;
     const all: Record<string, unknown> = {};
     for (const [key, declaration] of Object.entries(projectFile.config ?? {})) {
         const value = declaration.value ?? declaration.default;
@@ -49,3 +49,17 @@ export function readStackFiles(stack: string, dir = process.cwd()): StackFileCon
 
 const isEncrypted = (value: unknown): boolean =>
     typeof value === "object" && value !== null && typeof (value as { secure?: unknown }).secure === "string";
+
+/** Parses one of the project's YAML files; a slip is reported with the file, line and column. */
+function readYaml(dir: string, file: string): unknown {
+    try {
+        return parse(readFileSync(join(dir, file), "utf8"));
+    } catch (error) {
+        if (!(error instanceof YAMLParseError)) throw error;
+        const [line, col] = [error.linePos?.[0].line, error.linePos?.[0].col];
+        const firstLine = error.message.split("\n")[0];
+        throw new ConfigError([
+            `${file}:${line}:${col}: ${firstLine}; fix the YAML there (indent with spaces, a space after each colon, quote values that contain ": " or start with a special character)`,
+        ]);
+    }
+}

@@ -1,6 +1,8 @@
 // Config validation: every bad input fails before any resource exists, naming the key and the fix.
-import { checkSecrets, ConfigError, knownKeys, parseSettings, SecretStatus } from "../../config/schema";
-import { readFileSync } from "node:fs";
+import { checkSecrets, ConfigError, knownKeys, parseSettings, SecretStatus, Settings } from "../../config/schema";
+import { readStackFiles } from "../../config/stackFiles";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { prodValues, repoRoot } from "../harness/fixtures";
@@ -58,7 +60,7 @@ describe("bad config is refused with the key and the fix", () => {
         [
             "unknown service",
             (v) => (services(v).grafana = { hostname: "grafana.example.com" }),
-            /site:services\.grafana: unknown service; the services are ghost, jupyter, portainer; fix: pulumi config rm --path/,
+            /site:services\.grafana: unknown service \(the services are ghost, jupyter, portainer\); fix: pulumi config rm --path/,
         ],
         [
             "missing service",
@@ -75,19 +77,19 @@ describe("bad config is refused with the key and the fix", () => {
         ],
         ["image on a moving tag", (v) => (v.nginxImage = "nginx:latest"), /site:nginxImage: must be pinned to a version/],
         ["image without a tag", (v) => (v.ghostImage = "ghost"), /site:ghostImage: is not an image reference with a version tag/],
-        ["SSH open to the world", (v) => (v.adminCidrs = ["0.0.0.0/0"]), /site:adminCidrs\.0: opens SSH to the whole internet/],
-        ["CIDR prefix too long", (v) => (v.adminCidrs = ["203.0.113.0/33"]), /site:adminCidrs\.0: is not a CIDR range/],
+        ["SSH open to the world", (v) => (v.adminCidrs = ["0.0.0.0/0"]), /site:adminCidrs\[0\]: opens SSH to the whole internet/],
+        ["CIDR prefix too long", (v) => (v.adminCidrs = ["203.0.113.0/33"]), /site:adminCidrs\[0\]: is not a CIDR range/],
         ["no admin range", (v) => (v.adminCidrs = []), /site:adminCidrs: needs at least one range/],
         ["no SSH key", (v) => (v.sshPublicKeys = []), /site:sshPublicKeys: needs at least one key/],
         [
             "a private key pasted as public",
             (v) => (v.sshPublicKeys = ["-----BEGIN OPENSSH PRIVATE KEY-----"]),
-            /site:sshPublicKeys\.0: is not an OpenSSH public key/,
+            /site:sshPublicKeys\[0\]: is not an OpenSSH public key/,
         ],
         [
             "key body that is not the named type",
             (v) => (v.sshPublicKeys = ["ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAIOC++5UF7BNYahyEl1FN6oUb1YIvenpOv27U78w/wIRQ me"]),
-            /site:sshPublicKeys\.0/,
+            /site:sshPublicKeys\[0\]/,
         ],
         ["SMTP port out of range", (v) => (v.smtpPort = 70000), /site:smtpPort: .*fix: pulumi config set site:smtpPort/],
         ["region that is not a slug", (v) => (v.region = "Frankfurt"), /site:region: is not a DigitalOcean region slug/],
@@ -95,7 +97,7 @@ describe("bad config is refused with the key and the fix", () => {
         ["misspelled key", (v) => (v.dropletSise = "s-1vcpu-1gb"), /site:dropletSise: unknown config key/],
         ["missing domain", (v) => delete v.domain, /site:domain: is required; fix: pulumi config set site:domain/],
         ["bad sender", (v) => (v.mailFrom = "noreply"), /site:mailFrom: is not a sender/],
-        ["bad snapshot name", (v) => (v.snapshots = ["After Setup"]), /site:snapshots\.0: snapshot names are lower-case/],
+        ["bad snapshot name", (v) => (v.snapshots = ["After Setup"]), /site:snapshots\[0\]: snapshot names are lower-case/],
     ])("%s", (_case, change, expected) => {
         expect(errorFor(change)).toMatch(expected);
     });
@@ -146,5 +148,86 @@ describe("good config", () => {
     it("declares in Pulumi.yaml exactly the keys the program reads", () => {
         const declared = Object.keys(parse(readFileSync(join(repoRoot, "Pulumi.yaml"), "utf8")).config).filter((k) => !k.includes(":"));
         expect([...declared].sort()).toEqual([...knownKeys].sort());
+    });
+});
+
+describe("the mistakes a newcomer makes get Pulumi's own words and a fix that works", () => {
+    it.each<[string, (v: Values) => void, string]>([
+        [
+            "a bad CIDR names the item as the CLI does, with --path",
+            (v) => (v.adminCidrs = ["203.0.113.7"]),
+            "site:adminCidrs[0]: is not a CIDR range like 203.0.113.7/32; fix: pulumi config set --path 'site:adminCidrs[0]' 203.0.113.7/32",
+        ],
+        [
+            "a list item set without --path is not reported as a mere unknown key",
+            (v) => (v["adminCidrs.0"] = "198.51.100.7/32"),
+            `site:adminCidrs.0: is not a key: it was set without --path, so Pulumi stored a key named "adminCidrs.0"; fix: pulumi config rm site:adminCidrs.0 && pulumi config set --path 'site:adminCidrs[0]' 203.0.113.7/32`,
+        ],
+        [
+            "one SSH key given as a string",
+            (v) => (v.sshPublicKeys = "ssh-ed25519 AAAA me@laptop"),
+            `site:sshPublicKeys: must be a list, not the text "ssh-ed25519 AAAA me@laptop": put each key on its own line under site:sshPublicKeys in the stack file ("  - <key>"), or set them one by one; fix: pulumi config set --path 'site:sshPublicKeys[0]' "$(cat ~/.ssh/id_ed25519.pub)"`,
+        ],
+        [
+            "a misspelled key",
+            (v) => (v.dropletSise = "s-1vcpu-1gb"),
+            "site:dropletSise: unknown config key; did you mean dropletSize? (the keys are in Pulumi.yaml); fix: pulumi config rm site:dropletSise",
+        ],
+        [
+            "a misspelled service setting",
+            (v) => ((services(v).jupyter as Record<string, unknown>).proxyed = false),
+            "site:services.jupyter.proxyed: unknown setting; did you mean proxied? (the settings are hostname, proxied); fix: pulumi config rm --path 'site:services.jupyter.proxyed'",
+        ],
+        [
+            "a misspelled service",
+            (v) => (services(v).ghsot = { hostname: "ghost.example.com" }),
+            "site:services.ghsot: unknown service; did you mean ghost? (the services are ghost, jupyter, portainer); fix: pulumi config rm --path 'site:services.ghsot'",
+        ],
+        [
+            "a word where a number goes",
+            (v) => (v.dataVolumeSizeGb = "twenty"),
+            `site:dataVolumeSizeGb: must be a number, not the text "twenty"; fix: pulumi config set site:dataVolumeSizeGb 20`,
+        ],
+        [
+            "yes for a boolean",
+            (v) => (v.dropletBackups = "yes"),
+            `site:dropletBackups: must be true or false, not the text "yes"; fix: pulumi config set site:dropletBackups true`,
+        ],
+        [
+            "a port out of range",
+            (v) => (v.smtpPort = 70000),
+            "site:smtpPort: must be a port number from 1 to 65535; fix: pulumi config set site:smtpPort 2525",
+        ],
+        [
+            "no SSH key at all",
+            (v) => delete v.sshPublicKeys,
+            `site:sshPublicKeys: is required; fix: pulumi config set --path 'site:sshPublicKeys[0]' "$(cat ~/.ssh/id_ed25519.pub)"`,
+        ],
+    ])("%s", (_case, change, line) => {
+        expect(errorFor(change).split("\n")).toContain(`  - ${line}`);
+    });
+
+    it.each<[string, unknown, unknown]>([
+        ["dataVolumeSizeGb", "20", 20],
+        ["dropletBackups", "true", true],
+        ["smtpPort", "587", 587],
+        ["restoreDropletSnapshot", 123456, "123456"],
+        ["adminCidrs", '["198.51.100.7/32"]', ["198.51.100.7/32"]],
+    ])("reads %s given as %j (as the CLI stores it, or as YAML types it) as %j", (key, given, read) => {
+        expect(parseSettings({ ...prodValues(), [key]: given })[key as keyof Settings]).toEqual(read);
+    });
+
+    it("names the file, line and column of a YAML slip", () => {
+        const dir = mkdtempSync(join(tmpdir(), "site-yaml-"));
+        try {
+            copyFileSync(join(repoRoot, "Pulumi.yaml"), join(dir, "Pulumi.yaml"));
+            writeFileSync(
+                join(dir, "Pulumi.slip.yaml"),
+                "config:\n  site:domain: example.com\n  site:region:fra1\n   site:dropletSize: s-1vcpu-2gb\n",
+            );
+            expect(() => readStackFiles("slip", dir)).toThrow(/Pulumi\.slip\.yaml:\d+:\d+: .*; fix the YAML there/);
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
