@@ -212,7 +212,7 @@ function describeValue(value: unknown): string {
     if (value === null) return "empty";
     if (typeof value === "object") return "a map";
     if (typeof value === "string") return `the text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value)}`;
-    return String(value);
+    return JSON.stringify(value);
 }
 
 /** zod's "expected X, received Y" in plain language, with what to write instead. */
