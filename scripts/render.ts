@@ -1,12 +1,17 @@
 // npm run render -- --stack prod --out DIR
 // Writes every file a stack puts on the droplet, from Pulumi.yaml + Pulumi.<stack>.yaml, so a
 // change can be reviewed before `pulumi up`. Secrets appear as <secret:name> placeholders.
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+// It deletes nothing it did not write: into DIR goes a manifest of what it wrote, and a later render
+// into DIR removes only that; any other folder with content, the repository and `.git` are refused
+// (./renderFolder.ts).
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { checkSecrets, ConfigError, parseSettings } from "../config/schema";
 import { readStackFiles } from "../config/stackFiles";
 import { renderSiteFiles } from "../render/siteFiles";
+import { decideFolder, writeRender } from "./renderFolder";
+
+const repoRoot = resolve(__dirname, "..");
 
 function main(): number {
     const { values } = parseArgs({ options: { stack: { type: "string" }, out: { type: "string" } } });
@@ -14,21 +19,20 @@ function main(): number {
         console.error("usage: npm run render -- --stack <name> --out <dir>");
         return 2;
     }
-    const stackConfig = readStackFiles(values.stack, resolve(__dirname, ".."));
+    const stackConfig = readStackFiles(values.stack, repoRoot);
     const settings = parseSettings(stackConfig.values);
     // Missing secrets do not stop a review, but one written in plain text into the file does.
     checkSecrets((name) => (stackConfig.secrets[name] === "plaintext" ? "plaintext" : "set"));
 
-    const out = resolve(values.out);
-    rmSync(out, { recursive: true, force: true });
     const files = renderSiteFiles(settings);
-    for (const [path, file] of Object.entries(files)) {
-        const target = join(out, path);
-        mkdirSync(dirname(target), { recursive: true });
-        writeFileSync(target, file.content);
-        chmodSync(target, file.mode);
+    const folder = decideFolder(values.out, repoRoot, Object.keys(files));
+    if (!folder.ok) {
+        console.error(folder.reason);
+        return 1;
     }
-    console.log(`rendered ${Object.keys(files).length} files for stack ${values.stack} into ${out}`);
+    writeRender(folder, values.stack, files);
+    const replaced = folder.previous ? `, replacing the render of stack ${folder.previous.stack} there` : "";
+    console.log(`rendered ${Object.keys(files).length} files for stack ${values.stack} into ${folder.out}${replaced}`);
     return 0;
 }
 

@@ -33,7 +33,7 @@ describe("npm run render", () => {
     afterAll(() => rmSync(out, { recursive: true, force: true }));
 
     it("writes user data, numbered host scripts, the nginx config, containers and DNS", () => {
-        expect(readdirSync(out).sort()).toEqual(["cloud-init.yaml", "containers.json", "dns.json", "host", "nginx"]);
+        expect(readdirSync(out).sort()).toEqual([".site-render.json", "cloud-init.yaml", "containers.json", "dns.json", "host", "nginx"]);
         const { release, resume } = renderDataVolumeHandover();
         const onDemand = [renderSnapshotPrepareScript(), renderThemesInstallScript(), resume, release];
         expect(readdirSync(join(out, "host")).sort()).toEqual(
@@ -106,7 +106,7 @@ describe("npm run render", () => {
                 cwd: repoRoot,
             });
             expect(result).toMatchObject({ status: 0 });
-            expect(readdirSync(localOut).sort()).toEqual(["containers.json", "nginx"]);
+            expect(readdirSync(localOut).sort()).toEqual([".site-render.json", "containers.json", "nginx"]);
             const containers = JSON.parse(readFileSync(join(localOut, "containers.json"), "utf8"));
             expect(containers.find((c: { name: string }) => c.name === "proxy").ports).toEqual([
                 { hostIp: "127.0.0.1", hostPort: 8080, containerPort: 80 },
