@@ -2,10 +2,11 @@
 // - program evaluation: the whole prod program under Pulumi's mocks (the tests' harness), from
 //   import to settled outputs;
 // - the resources a prod preview would create, by type;
-// - rendering every file of the prod stack.
+// - rendering every file of the prod stack;
+// - the names of the stack outputs, which the tests compare with the program's under jest.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseSettings } from "../config/schema";
 import { readStackFiles } from "../config/stackFiles";
@@ -13,6 +14,8 @@ import { renderSiteFiles } from "../render/siteFiles";
 import { evaluateInThisRegistry } from "../test/harness/evaluate";
 
 async function main(): Promise<void> {
+    // From the project folder, as Pulumi runs a program (it reads its stack files and themes there).
+    process.chdir(resolve(__dirname, ".."));
     const renderRuns = 200;
     const settings = parseSettings(readStackFiles("prod").values);
     let started = performance.now();
@@ -35,6 +38,8 @@ async function main(): Promise<void> {
     console.log(`render of every prod file: ${renderMs.toFixed(2)} ms per run (${renderRuns} runs)`);
     console.log(`resources a prod preview creates besides the stack (${site.resources.length}):`);
     for (const [type, count] of [...counts].sort()) console.log(`  ${String(count).padStart(2)}  ${type}`);
+    // What the harness took from the program as tsx loads it: the stack outputs `pulumi up` prints.
+    console.log(`stack outputs: ${Object.keys(site.outputs).join(", ")}`);
 }
 
 void main();

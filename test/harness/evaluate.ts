@@ -225,8 +225,7 @@ export async function evaluateInThisRegistry(options: EvaluateOptions = {}): Pro
                 return undefined;
             });
             try {
-                // `export =`: a CommonJS module, whose exports every loader hands over as `default`.
-                program = (await import("../../index")).default;
+                program = await runProgram();
             } catch (error) {
                 // Thrown out of the stack's initialization, it would escape as an unhandled rejection.
                 failure = error;
@@ -249,6 +248,20 @@ export async function evaluateInThisRegistry(options: EvaluateOptions = {}): Pro
         if (await pulumi.isSecret(output)) secretOutputs.push(key);
     }
     return new Evaluation(stack, resources, outputs, secretOutputs, warnings, engine.registrations);
+}
+
+/**
+ * Runs the program and resolves with its stack outputs, taking them as Pulumi's language host
+ * takes a CommonJS program's (runProgram in @pulumi/pulumi's cmd/run/run.ts): require() it, call
+ * what it exports if that is a function, await the result. Not import(): that hands a CommonJS
+ * module over through the loader's own interop (`export =` under `default` beside whatever names
+ * the loader detects), so what the harness got would depend on what runs it, jest or tsx.
+ */
+async function runProgram(): Promise<Record<string, unknown>> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- as the engine loads the program, see above
+    const exported: unknown = require("../../index");
+    const outputs: unknown = await (typeof exported === "function" ? (exported as () => unknown)() : exported);
+    return (outputs ?? {}) as Record<string, unknown>;
 }
 
 export function promiseOf<T>(output: pulumiType.Output<T>): Promise<T> {
