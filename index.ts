@@ -6,20 +6,26 @@ import * as pulumi from "@pulumi/pulumi";
 import { Apps } from "./components/apps";
 import { Certificates } from "./components/certificates";
 import { CloudflareZone } from "./components/cloudflareZone";
+import { GeneratedSecrets } from "./components/generatedSecrets";
 import { HostSetup } from "./components/hostSetup";
 import { LocalCertificateAuthority } from "./components/localCertificateAuthority";
 import { ManagementAuth } from "./components/managementAuth";
 import { Server } from "./components/server";
 import { Snapshots } from "./components/snapshots";
 import { Themes } from "./components/themes";
-import { loadSiteConfig, SiteConfig } from "./config";
+import { loadStackConfig, SiteConfig } from "./config";
 import { publicUrl, routedServiceNames } from "./config/catalogue";
+import { managementUser } from "./render/nginx";
 import { renderContainers } from "./render/containers";
 import * as droplet from "./targets/droplet";
 import * as local from "./targets/local";
 import type { SiteTarget } from "./targets/target";
 
-const site = loadSiteConfig();
+const stack = loadStackConfig();
+// The passwords the stack does not set, made once and kept in state (secret): the user sets only
+// what comes from outside (the tokens, the SMTP password).
+const generated = new GeneratedSecrets("site", { given: stack.secrets });
+const site: SiteConfig = { settings: stack.settings, secrets: { ...stack.secrets, ...generated.values } };
 export = site.settings.target === "local" ? localSite(site) : dropletSite(site);
 
 /** On a DigitalOcean droplet, with Cloudflare in front. */
@@ -43,6 +49,7 @@ function dropletSite(site: SiteConfig) {
     });
     return {
         urls: serviceUrls(site, 443),
+        logins: logins(site, 443),
         dropletIp: server.ipAddress,
         sshCommand: pulumi.interpolate`ssh ${settings.adminUser}@${server.ipAddress}`,
         snapshotIds: snapshots.ids,
@@ -55,7 +62,11 @@ function localSite(site: SiteConfig) {
     // Certificates for every *.localhost host, from a CA made for this machine.
     const ca = new LocalCertificateAuthority("site", { hostnames: local.hostnames(site.settings) });
     siteApps(site, local.target(site.settings, ca), []);
-    return { urls: serviceUrls(site, site.settings.localHttpsPort), caCertificate: ca.caCertificate };
+    return {
+        urls: serviceUrls(site, site.settings.localHttpsPort),
+        logins: logins(site, site.settings.localHttpsPort),
+        caCertificate: ca.caCertificate,
+    };
 }
 
 /** The apps, the same on every target: the management login's hash, then the containers. */
@@ -77,4 +88,17 @@ function siteApps({ settings, secrets }: SiteConfig, target: SiteTarget, depends
 /** Stack output: every service's public URL. */
 function serviceUrls({ settings }: SiteConfig, httpsPort: number): Record<string, string> {
     return Object.fromEntries(routedServiceNames.map((name) => [name, publicUrl(settings.services[name].hostname, httpsPort)]));
+}
+
+/**
+ * Stack output (secret): how to log in, and MySQL's password, which a restore into a new stack must
+ * bring along (`pulumi stack output logins --show-secrets`).
+ */
+function logins({ settings, secrets }: SiteConfig, httpsPort: number) {
+    const url = (name: (typeof routedServiceNames)[number]) => publicUrl(settings.services[name].hostname, httpsPort);
+    return pulumi.secret({
+        management: { url: url("portainer"), user: managementUser, password: secrets.managementPassword },
+        jupyter: { url: url("jupyter"), token: secrets.jupyterToken },
+        mysqlPassword: secrets.mysqlPassword,
+    });
 }

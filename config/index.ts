@@ -1,17 +1,36 @@
 // The config module: the only code that reads Pulumi config. It validates everything once, before
 // any resource is registered, and hands the rest of the program a typed SiteConfig.
 import * as pulumi from "@pulumi/pulumi";
-import { checkSecrets, parseSettings, project, SecretName, secretNames, secretSources, Settings } from "./schema";
+import {
+    checkRestoredPasswords,
+    checkSecrets,
+    GeneratedSecretName,
+    parseSettings,
+    project,
+    SecretName,
+    secretNames,
+    secretSources,
+    Settings,
+} from "./schema";
 
 export * from "./schema";
 
+/** The stack's config: its settings and the secrets it sets (the generated ones may be absent). */
+export interface StackConfig {
+    readonly settings: Settings;
+    /** Each secret the stack or the environment gives, as a Pulumi secret Output. */
+    readonly secrets: Readonly<Record<Exclude<SecretName, GeneratedSecretName>, pulumi.Output<string>>> &
+        Readonly<Partial<Record<GeneratedSecretName, pulumi.Output<string>>>>;
+}
+
+/** The config the site is built from, every secret present (components/generatedSecrets.ts makes the rest). */
 export interface SiteConfig {
     readonly settings: Settings;
     /** Every secret as a Pulumi secret Output; never unwrapped outside `.apply`. */
     readonly secrets: Readonly<Record<SecretName, pulumi.Output<string>>>;
 }
 
-export function loadSiteConfig(): SiteConfig {
+export function loadStackConfig(): StackConfig {
     // Every value as the CLI hands it over (text); parseSettings decodes them as render and check do.
     const raw: Record<string, unknown> = {};
     for (const [fullKey, text] of Object.entries(pulumi.runtime.allConfig())) {
@@ -24,15 +43,17 @@ export function loadSiteConfig(): SiteConfig {
         const variable = secretSources[name].env;
         return variable ? process.env[variable] || undefined : undefined;
     };
-    const fromConfig = Object.fromEntries(
-        secretNames.map((name) => {
-            const [namespace, key] = secretSources[name].key.split(":");
-            return [name, new pulumi.Config(namespace).getSecret(key)];
-        }),
-    );
-    checkSecrets((name) => (fromConfig[name] !== undefined || fromEnv(name) !== undefined ? "set" : "missing"), settings.target);
-    const secrets = Object.fromEntries(
-        secretNames.map((name) => [name, fromConfig[name] ?? pulumi.secret(fromEnv(name) as string)]),
-    ) as Record<SecretName, pulumi.Output<string>>;
-    return { settings, secrets };
+    const given = (name: SecretName): pulumi.Output<string> | undefined => {
+        const [namespace, key] = secretSources[name].key.split(":");
+        const value = new pulumi.Config(namespace).getSecret(key) ?? fromEnv(name);
+        return value === undefined ? undefined : pulumi.secret(value);
+    };
+    const secrets: Partial<Record<SecretName, pulumi.Output<string>>> = {};
+    for (const name of secretNames) {
+        const value = given(name);
+        if (value) secrets[name] = value;
+    }
+    checkSecrets((name) => (secrets[name] ? "set" : "missing"), settings.target);
+    checkRestoredPasswords(settings, (name) => secrets[name] !== undefined);
+    return { settings, secrets: secrets as StackConfig["secrets"] };
 }

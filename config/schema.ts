@@ -15,23 +15,31 @@ export const project = "site";
 interface SecretSource {
     readonly key: string;
     readonly env?: string;
+    /** The program makes it (random, kept in state) when the stack does not set it. */
+    readonly generated?: true;
 }
 const secretTable = {
     digitaloceanToken: { key: "digitalocean:token", env: "DIGITALOCEAN_TOKEN" },
     cloudflareApiToken: { key: "cloudflare:apiToken", env: "CLOUDFLARE_API_TOKEN" },
     acmeDnsToken: { key: `${project}:acmeDnsToken` },
-    managementPassword: { key: `${project}:managementPassword` },
-    mysqlPassword: { key: `${project}:mysqlPassword` },
+    managementPassword: { key: `${project}:managementPassword`, generated: true },
+    mysqlPassword: { key: `${project}:mysqlPassword`, generated: true },
     smtpPassword: { key: `${project}:smtpPassword` },
-    jupyterToken: { key: `${project}:jupyterToken` },
+    jupyterToken: { key: `${project}:jupyterToken`, generated: true },
 } satisfies Record<string, SecretSource>;
 export type SecretName = keyof typeof secretTable;
 export const secretSources: Readonly<Record<SecretName, SecretSource>> = secretTable;
 /** Every secret, in the order problems are reported. */
 export const secretNames = Object.keys(secretTable) as SecretName[];
+/** The secrets the site makes itself unless the stack sets them: the user never has to invent a password. */
+export type GeneratedSecretName = { [K in SecretName]: (typeof secretTable)[K] extends { generated: true } ? K : never }[SecretName];
+export const generatedSecretNames = secretNames.filter((name) => secretSources[name].generated) as GeneratedSecretName[];
 
 /** The secrets a local stack uses: no cloud account, no certificate authority. */
 export const localSecrets: readonly SecretName[] = ["managementPassword", "mysqlPassword", "smtpPassword", "jupyterToken"];
+/** The secrets a stack must set: those that come from outside (accounts, the mail provider). */
+export const requiredSecrets = (target: "droplet" | "local"): SecretName[] =>
+    secretNames.filter((name) => !secretSources[name].generated && (target === "droplet" || localSecrets.includes(name)));
 
 export class ConfigError extends Error {
     constructor(readonly problems: readonly string[]) {
@@ -372,17 +380,36 @@ function resolveServices(data: RawSettings, problems: string[]): Settings["servi
 export type SecretStatus = "set" | "missing" | "plaintext";
 
 /**
- * Names every secret that is neither set in config nor given by its environment variable, and
+ * Names every secret the stack must set (the generated ones it may leave out) that is neither set
+ * in config nor given by its environment variable, and
  * every one written in plain text into the stack file.
  */
 export function checkSecrets(status: (name: SecretName) => SecretStatus, target: Settings["target"] = "droplet"): void {
     const problems: string[] = [];
-    for (const name of secretNames.filter((secret) => target === "droplet" || localSecrets.includes(secret))) {
+    for (const name of secretNames) {
         const { key, env } = secretSources[name];
         const fix = `fix: pulumi config set --secret ${key} <value>`;
         const state = status(name);
-        if (state === "missing") problems.push(`${key}: secret is not set; ${fix}${env ? ` (or export ${env})` : ""}`);
+        if (state === "missing" && requiredSecrets(target).includes(name))
+            problems.push(`${key}: secret is not set; ${fix}${env ? ` (or export ${env})` : ""}`);
         if (state === "plaintext") problems.push(`${key}: is stored in plain text in the stack file; ${fix}`);
     }
     if (problems.length > 0) throw new ConfigError(problems);
+}
+
+/**
+ * MySQL and Portainer read their password only on their first start and keep it on the data
+ * volume. A stack restored from another stack's volume snapshot must set the old stack's values,
+ * or a freshly generated password would lock Ghost out of its own database.
+ */
+export function checkRestoredPasswords(settings: Settings, isSet: (name: SecretName) => boolean): void {
+    if (!settings.restoreVolumeSnapshot) return;
+    const missing = (["mysqlPassword", "managementPassword"] as const).filter((name) => !isSet(name));
+    if (missing.length === 0) return;
+    throw new ConfigError(
+        missing.map(
+            (name) =>
+                `${secretSources[name].key}: ${project}:restoreVolumeSnapshot brings another stack's data, which keeps that stack's ${name}; fix: pulumi stack output logins --show-secrets --stack <old stack> (${name === "mysqlPassword" ? "mysqlPassword" : "management.password"}), then pulumi config set --secret ${secretSources[name].key} <that value>`,
+        ),
+    );
 }

@@ -11,8 +11,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { parse, stringify } from "yaml";
-import { localSecrets, project, secretNames, secretSources } from "../config/schema";
-import { managementUser } from "../render/nginx";
+import { project, secretNames, secretSources } from "../config/schema";
 
 const repo = resolve(__dirname, "..");
 const home = resolve(process.env.SITE_LOCAL_DIR ?? join(repo, ".site", "local"));
@@ -83,27 +82,27 @@ async function main(command: string | undefined): Promise<number> {
         console.log("\nThe local site is gone. Its data volumes stay: docker volume ls --filter name=site-");
         return 0;
     }
-    // Secrets nobody has to choose: made once, kept in the local stack's config (encrypted).
+    // The program makes the passwords; the CLI still insists on every secret Pulumi.yaml declares
+    // (the SMTP password, the DNS token), which a local site never uses: placeholders, kept.
     const config = await stack.getAllConfig();
     for (const name of secretNames) {
         const key = secretSources[name].key;
-        // Every secret the project declares must be set; the local target uses only some.
-        if (key.startsWith(`${project}:`) && !config[key]) {
-            await stack.setConfig(key, { value: randomBytes(localSecrets.includes(name) ? 18 : 8).toString("base64url"), secret: true });
+        if (key.startsWith(`${project}:`) && !secretSources[name].generated && !config[key]) {
+            await stack.setConfig(key, { value: randomBytes(8).toString("base64url"), secret: true });
         }
     }
     const result = await stack.up({ onOutput });
     const urls = result.outputs.urls.value as Record<string, string>;
     const caPath = join(home, "ca.pem");
     writeFileSync(caPath, String(result.outputs.caCertificate.value));
-    const secret = async (name: string) => (await stack.getConfig(`${project}:${name}`)).value;
+    const logins = result.outputs.logins.value as { management: { user: string; password: string }; jupyter: { token: string } };
     console.log(`
 The site runs on this machine:
 ${Object.entries(urls)
     .map(([service, url]) => `  ${service.padEnd(10)} ${url}`)
     .join("\n")}
-Management login (Portainer, and nginx before it): ${managementUser} / ${await secret("managementPassword")}
-Jupyter token: ${await secret("jupyterToken")}
+Management login (Portainer, and nginx before it): ${logins.management.user} / ${logins.management.password}
+Jupyter token: ${logins.jupyter.token}
 Certificates come from a CA made for this machine: ${caPath}
   trust it (see README, "Try it in two minutes") or accept the browser's warning once per host.`);
     return 0;

@@ -1,6 +1,6 @@
 // Shared test inputs: the prod stack as the Pulumi CLI would hand it over, with test secrets.
 import { resolve } from "node:path";
-import { parseSettings, SecretName, secretNames, Settings } from "../../config/schema";
+import { parseSettings, SecretName, secretNames, secretSources, Settings } from "../../config/schema";
 import { readStackFiles } from "../../config/stackFiles";
 
 export const repoRoot = resolve(__dirname, "../..");
@@ -12,3 +12,8 @@ export const prodSettings = (): Settings => parseSettings(prodValues());
 export const testSecrets: Record<SecretName, string> = Object.fromEntries(
     secretNames.map((name) => [name, `s3cret-${name}-value`]),
 ) as Record<SecretName, string>;
+
+/** A newcomer's stack: only the secrets that come from outside are set; the site makes the rest. */
+export const outsideSecrets: Partial<Record<SecretName, string>> = Object.fromEntries(
+    secretNames.filter((name) => !secretSources[name].generated).map((name) => [name, testSecrets[name]]),
+);

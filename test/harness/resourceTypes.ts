@@ -40,6 +40,7 @@ const table = {
     hostSetup: { token: "site:host:HostSetup" },
     certificates: { token: "site:host:Certificates" },
     snapshots: { token: "site:host:Snapshots" },
+    generatedSecrets: { token: "site:secrets:GeneratedSecrets" },
     apps: { token: "site:apps:Apps" },
     managementAuth: { token: "site:apps:ManagementAuth" },
     themes: { token: "site:apps:Themes" },
@@ -169,6 +170,12 @@ const table = {
         computed: () => ({ certPem: "-----BEGIN CERTIFICATE-----\nleaf\n" }),
         replaceOn: { allBut: ["earlyRenewalHours"] },
         source: tls("resource_locally_signed_cert.go"),
+    },
+    randomPassword: {
+        token: "random:index/randomPassword:RandomPassword",
+        computed: (name) => ({ result: `generated-${name}` }),
+        replaceOn: { allBut: [] },
+        source: "terraform-provider-random internal/provider/resource_password.go",
     },
     randomString: {
         token: "random:index/randomString:RandomString",

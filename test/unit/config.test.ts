@@ -1,5 +1,14 @@
 // Config validation: every bad input fails before any resource exists, naming the key and the fix.
-import { checkSecrets, ConfigError, knownKeys, parseSettings, SecretStatus, Settings } from "../../config/schema";
+import {
+    checkSecrets,
+    ConfigError,
+    generatedSecretNames,
+    knownKeys,
+    parseSettings,
+    secretSources,
+    SecretStatus,
+    Settings,
+} from "../../config/schema";
 import { readStackFiles } from "../../config/stackFiles";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -116,9 +125,15 @@ describe("secrets", () => {
     const status = (overrides: Partial<Record<string, SecretStatus>>) => (name: string) => overrides[name] ?? "set";
 
     it("names each missing secret with the command that sets it, and the env variable where there is one", () => {
-        expect(() => checkSecrets(status({ mysqlPassword: "missing", digitaloceanToken: "missing" }))).toThrow(
-            /digitalocean:token: secret is not set; fix: pulumi config set --secret digitalocean:token <value> \(or export DIGITALOCEAN_TOKEN\)\n.*site:mysqlPassword: secret is not set/,
+        expect(() => checkSecrets(status({ smtpPassword: "missing", digitaloceanToken: "missing" }))).toThrow(
+            /digitalocean:token: secret is not set; fix: pulumi config set --secret digitalocean:token <value> \(or export DIGITALOCEAN_TOKEN\)\n.*site:smtpPassword: secret is not set/,
         );
+    });
+
+    it("never asks for the secrets the site makes itself", () => {
+        expect(() =>
+            checkSecrets(status({ mysqlPassword: "missing", jupyterToken: "missing", managementPassword: "missing" })),
+        ).not.toThrow();
     });
 
     it("refuses a secret written in plain text", () => {
@@ -145,9 +160,12 @@ describe("good config", () => {
         expect(settings.services.ghost.proxied).toBe(true);
     });
 
-    it("declares in Pulumi.yaml exactly the keys the program reads", () => {
-        const declared = Object.keys(parse(readFileSync(join(repoRoot, "Pulumi.yaml"), "utf8")).config).filter((k) => !k.includes(":"));
-        expect([...declared].sort()).toEqual([...knownKeys].sort());
+    it("declares in Pulumi.yaml exactly the keys the program reads, and lists the generated secrets in its comment", () => {
+        const text = readFileSync(join(repoRoot, "Pulumi.yaml"), "utf8");
+        const declared = Object.keys((parse(text) as { config: object }).config).filter((k) => !k.includes(":"));
+        const generated = generatedSecretNames.map((name) => secretSources[name].key);
+        expect([...declared, ...generated.map((key) => key.split(":")[1])].sort()).toEqual([...knownKeys].sort());
+        for (const key of generated) expect(text).toMatch(new RegExp(`^#\\s+${key} `, "m"));
     });
 });
 

@@ -69,6 +69,7 @@ describe("resource graph", () => {
         expect(components.sort()).toEqual(
             [
                 types.apps,
+                types.generatedSecrets,
                 types.managementAuth,
                 types.themes,
                 types.cloudflareZone,
@@ -316,9 +317,10 @@ describe("secrets", () => {
 });
 
 describe("stack outputs", () => {
-    it("exports each service's URL, the IP, the SSH command and the snapshot ids", () => {
+    it("exports each service's URL, the logins, the IP, the SSH command and the snapshot ids", () => {
         expect(site.outputs).toEqual({
             urls: { ghost: "https://example.com", jupyter: "https://jupyter.example.com", portainer: "https://portainer.example.com" },
+            logins: expect.objectContaining({ mysqlPassword: testSecrets.mysqlPassword }),
             dropletIp: "203.0.113.20",
             sshCommand: "ssh site@203.0.113.20",
             snapshotIds: { "after-setup": { droplet: "site-after-setup-id", dataVolume: "site-after-setup-data-id" } },
