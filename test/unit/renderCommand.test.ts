@@ -149,7 +149,7 @@ it("never overwrites a user's file that a new render would write", () => {
 it("allows a new folder inside the repository, such as out/prod, which git ignores", () => {
     const inside = join(repoRoot, "out", `never-made-${process.pid}`);
     expect(decideFolder(inside, repoRoot, ["dns.json"])).toEqual({ ok: true, out: inside });
-    expect(run("git", ["check-ignore", "-q", "out/prod"], { cwd: repoRoot }).status).toBe(0);
+    expect(readFileSync(join(repoRoot, ".gitignore"), "utf8").split("\n")).toContain("/out/");
 });
 
 it("keeps the config errors' message and exit status", () => {
