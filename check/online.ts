@@ -18,7 +18,8 @@ export interface Endpoints {
 export const publicEndpoints: Endpoints = {
     digitalocean: "https://api.digitalocean.com",
     cloudflare: "https://api.cloudflare.com/client/v4",
-    trace: "https://www.cloudflare.com/cdn-cgi/trace",
+    // By IPv4: Pulumi reaches the droplet at its reserved IPv4 address, so that is the address SSH sees.
+    trace: "https://1.1.1.1/cdn-cgi/trace",
 };
 
 export interface OnlineInputs {

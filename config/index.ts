@@ -1,6 +1,7 @@
 // The config module: the only code that reads Pulumi config. It validates everything once, before
 // any resource is registered, and hands the rest of the program a typed SiteConfig.
 import * as pulumi from "@pulumi/pulumi";
+import { findPlaceholders } from "./placeholders";
 import {
     checkRestoredPasswords,
     checkSecrets,
@@ -38,6 +39,8 @@ export function loadStackConfig(): StackConfig {
         if (namespace === project && !secretNames.some((name) => secretSources[name].key === fullKey)) raw[key] = text;
     }
     const settings = parseSettings(raw);
+    // The example's values left in: a preview says so (npm run check stops at them).
+    for (const { key, what, fix } of findPlaceholders(settings)) pulumi.log.warn(`${key}: still the example's value: ${what}; fix: ${fix}`);
 
     const fromEnv = (name: SecretName): string | undefined => {
         const variable = secretSources[name].env;

@@ -17,3 +17,8 @@ export const testSecrets: Record<SecretName, string> = Object.fromEntries(
 export const outsideSecrets: Partial<Record<SecretName, string>> = Object.fromEntries(
     secretNames.filter((name) => !secretSources[name].generated).map((name) => [name, testSecrets[name]]),
 );
+
+/** The example stacks take no snapshot; tests of snapshots ask for one as a user would. */
+export const withSnapshot = (values: Record<string, unknown>): void => {
+    values.snapshots = ["after-setup"];
+};

@@ -3,11 +3,12 @@
 // replacement, a restore or a destroy does step by step is in lifecycle.test.ts.
 import { dataRoot } from "../../config/catalogue";
 import { evaluate, Evaluation } from "../harness/evaluate";
+import { withSnapshot } from "../harness/fixtures";
 import { types } from "../harness/resourceTypes";
 
 let baseline: Evaluation;
 beforeAll(async () => {
-    baseline = await evaluate();
+    baseline = await evaluate({ change: withSnapshot });
 });
 
 describe("the data volume", () => {

@@ -3,6 +3,7 @@
 // with the providers' replace rules (test/harness/resourceTypes.ts), and printed. What the plans
 // cannot show, the commands' own work, the host sandbox's replacement drill runs for real.
 import { evaluate, Evaluation } from "../harness/evaluate";
+import { withSnapshot } from "../harness/fixtures";
 import { Plan, planDestroy, planUpdate } from "../harness/planEngine";
 import { types } from "../harness/resourceTypes";
 
@@ -168,8 +169,13 @@ describe("pulumi destroy", () => {
         ).toEqual(["site-data", "site-droplet", "site-ip"]);
     });
 
-    it("after unprotecting them, releases the volume before detaching it and keeps the volume and the snapshots", () => {
-        const plan = planDestroy(state, [state.one(types.droplet).urn, state.one(types.volume).urn, state.one(types.reservedIp).urn]);
+    it("after unprotecting them, releases the volume before detaching it and keeps the volume and the snapshots", async () => {
+        const withSnapshots = await evaluate({ change: withSnapshot });
+        const plan = planDestroy(withSnapshots, [
+            withSnapshots.one(types.droplet).urn,
+            withSnapshots.one(types.volume).urn,
+            withSnapshots.one(types.reservedIp).urn,
+        ]);
         expect(plan.at("delete", handover)).toBeLessThan(plan.at("delete", "site-data-attachment"));
         const kept = plan.steps.filter((s) => s.op === "forget").map((s) => s.name);
         expect(kept.sort()).toEqual(["site-after-setup", "site-after-setup-data", "site-data"]);

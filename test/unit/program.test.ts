@@ -9,12 +9,12 @@ import { renderCertbotCommand } from "../../render/certificates";
 import { sha256 } from "../../render/hash";
 import { renderHostScripts } from "../../render/hostScripts";
 import { evaluate, Evaluation } from "../harness/evaluate";
-import { prodSettings, repoRoot, testSecrets } from "../harness/fixtures";
+import { prodSettings, repoRoot, testSecrets, withSnapshot } from "../harness/fixtures";
 import { mockPublicKey, types } from "../harness/resourceTypes";
 
 let site: Evaluation;
 beforeAll(async () => {
-    site = await evaluate();
+    site = await evaluate({ change: withSnapshot });
 });
 
 const remoteCommands = () => [...site.all(types.command), ...site.all(types.copyToRemote)];
