@@ -40,7 +40,8 @@ export function loadStackConfig(): StackConfig {
     }
     const settings = parseSettings(raw);
     // The example's values left in: a preview says so (npm run check stops at them).
-    for (const { key, what, fix } of findPlaceholders(settings)) pulumi.log.warn(`${key}: still the example's value: ${what}; fix: ${fix}`);
+    for (const { key, what, fix } of findPlaceholders(settings))
+        void pulumi.log.warn(`${key}: still the example's value: ${what}; fix: ${fix}`);
 
     const fromEnv = (name: SecretName): string | undefined => {
         const variable = secretSources[name].env;
