@@ -344,11 +344,8 @@ function resolveServices(data: RawSettings, problems: string[]): Settings["servi
     const seen = new Map<string, string>();
     const resolved = {} as Record<RoutedServiceName, ServiceSettings>;
     for (const name of routedServiceNames) {
-        const entry = data.services[name];
-        if (!entry) {
-            problems.push(`${key}.${name}: is required; fix: pulumi config set --path '${key}.${name}.hostname' ${name}.${data.domain}`);
-            continue;
-        }
+        // A service not named gets the hostname a newcomer would give it: the blog at the domain itself.
+        const entry = data.services[name] ?? { hostname: name === "ghost" ? data.domain : `${name}.${data.domain}` };
         const hostname = entry.hostname;
         const catalogue = routedServices[name];
         if (!isDomainName(hostname) || !(hostname === data.domain || hostname.endsWith(`.${data.domain}`))) {

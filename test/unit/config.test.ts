@@ -72,11 +72,6 @@ describe("bad config is refused with the key and the fix", () => {
             /site:services\.grafana: unknown service \(the services are ghost, jupyter, portainer\); fix: pulumi config rm --path/,
         ],
         [
-            "missing service",
-            (v) => delete services(v).portainer,
-            /site:services\.portainer: is required; fix: pulumi config set --path 'site:services\.portainer\.hostname'/,
-        ],
-        [
             "websocket host proxied while zone websockets are off",
             (v) => {
                 v.zoneWebsockets = false;
@@ -247,5 +242,16 @@ describe("the mistakes a newcomer makes get Pulumi's own words and a fix that wo
         } finally {
             rmSync(dir, { recursive: true, force: true });
         }
+    });
+});
+
+it("gives each service not named the hostname a newcomer would: the blog at the domain, the others below it", () => {
+    const values = prodValues();
+    values.services = {}; // Pulumi.yaml's default, when the stack names none
+    values.domain = "myblog.dev";
+    expect(parseSettings(values).services).toEqual({
+        ghost: { hostname: "myblog.dev", proxied: true },
+        jupyter: { hostname: "jupyter.myblog.dev", proxied: false },
+        portainer: { hostname: "portainer.myblog.dev", proxied: false },
     });
 });
