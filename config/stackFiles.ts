@@ -57,9 +57,10 @@ function readYaml(dir: string, file: string): unknown {
     } catch (error) {
         if (!(error instanceof YAMLParseError)) throw error;
         const [line, col] = [error.linePos?.[0].line, error.linePos?.[0].col];
-        const firstLine = error.message.split("\n")[0];
+        // yaml's own first line, without the position it ends with (it leads the line here).
+        const what = error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
         throw new ConfigError([
-            `${file}:${line}:${col}: ${firstLine}; fix the YAML there (indent with spaces, a space after each colon, quote values that contain ": " or start with a special character)`,
+            `${file}:${line}:${col}: ${what}; fix: edit line ${line} of ${file} (indent with spaces, a space after each colon, quote a value that contains ": " or starts with a special character)`,
         ]);
     }
 }

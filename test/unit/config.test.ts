@@ -238,7 +238,9 @@ describe("the mistakes a newcomer makes get Pulumi's own words and a fix that wo
                 join(dir, "Pulumi.slip.yaml"),
                 "config:\n  site:domain: example.com\n  site:region:fra1\n   site:dropletSize: s-1vcpu-2gb\n",
             );
-            expect(() => readStackFiles("slip", dir)).toThrow(/Pulumi\.slip\.yaml:\d+:\d+: .*; fix the YAML there/);
+            expect(() => readStackFiles("slip", dir)).toThrow(
+                /Pulumi\.slip\.yaml:3:3: Implicit keys need to be on a single line; fix: edit line 3 of Pulumi\.slip\.yaml \(indent with spaces/,
+            );
         } finally {
             rmSync(dir, { recursive: true, force: true });
         }
