@@ -152,6 +152,14 @@ const proofs: Record<string, Row> = {
             expect(readFileSync(join(project, "config/fixable.ts"), "utf8")).toBe("const kept = 1;\nexport const value = kept;\n");
         },
     },
+    docs: {
+        how: "runs here, into a temporary file: the config reference it writes is docs/config.md as committed",
+        prove: async (name) => {
+            const out = join(scratch, "config.md");
+            await runs(["--out", out], (output) => expect(output).toMatch(/^wrote the config reference to /m))(name);
+            expect(readFileSync(out, "utf8")).toBe(readFileSync(join(repoRoot, "docs/config.md"), "utf8"));
+        },
+    },
     check: {
         how: "runs here, offline: the example prod stack stops at its placeholders and missing secrets, the local stack passes",
         prove: async (name) => {
