@@ -3,7 +3,8 @@
 import type { Settings } from "../config/schema";
 
 /**
- * DigitalOcean's published prices in US dollars, as of the date below. Sources:
+ * DigitalOcean's published prices in US dollars, read from stored copies of these pages on the date
+ * below (this machine cannot reach them live; check them when the date is old). Sources:
  * https://www.digitalocean.com/pricing/droplets (Basic, regular SSD),
  * https://docs.digitalocean.com/products/volumes/details/pricing/,
  * https://docs.digitalocean.com/products/images/snapshots/details/pricing/,
