@@ -83,6 +83,20 @@ const service = z
     })
     .strict();
 
+const percent = (fallback: number) =>
+    z.number().min(1, "must be a percentage from 1 to 100").max(100, "must be a percentage from 1 to 100").default(fallback);
+/** When DigitalOcean alerts: defaults that suit a small personal site, each changeable per stack. */
+const alertThresholds = z
+    .object({
+        cpuPercent: percent(90),
+        memoryPercent: percent(90),
+        diskPercent: percent(85),
+        dataVolumePercent: percent(85),
+        latencyMs: z.number().int().min(100, "must be at least 100 (ms)").default(3000),
+        certificateDays: z.number().int().min(1, "must be 1 to 60 (days)").max(60, "must be 1 to 60 (days)").default(14),
+    })
+    .strict();
+
 const settingsSchema = z.object({
     target: z.enum(["droplet", "local"], {
         error: "must be droplet (DigitalOcean and Cloudflare) or local (this machine's Docker engine)",
@@ -150,6 +164,9 @@ const settingsSchema = z.object({
         .regex(/^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?$/, "is not a volume snapshot id (a UUID), nor empty"),
     snapshots: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "snapshot names are lower-case letters, digits and dashes")),
     allowDropletReplacement: z.boolean(),
+    alertEmails: z.array(z.email("is not an email address")),
+    alertThresholds,
+    watchdogUnhealthyChecks: z.number().int().min(1, "must be at least 1 check").max(100),
 });
 
 type RawSettings = z.infer<typeof settingsSchema>;
@@ -304,7 +321,7 @@ function describeIssue(issue: z.core.$ZodIssue, raw: Readonly<Record<string, unk
     }
     if (issue.code === "invalid_type") return [`${key}: ${wrongType(path, issue.expected, value)}`];
     if (issue.code === "unrecognized_keys") {
-        const allowed = Object.keys(service.shape);
+        const allowed = Object.keys((String(path[0]) === "alertThresholds" ? alertThresholds : service).shape);
         return issue.keys.map((name) => {
             const unknown = configKey([...path, name]);
             return `${unknown}: unknown setting${didYouMean(name, allowed)} (the settings are ${allowed.join(", ")}); fix: pulumi config rm --path '${unknown}'`;

@@ -257,3 +257,23 @@ it("gives each service not named the hostname a newcomer would: the blog at the 
         portainer: { hostname: "portainer.myblog.dev", proxied: false },
     });
 });
+
+describe("alert thresholds", () => {
+    it("default to values for a small personal site", () => {
+        expect(parseSettings(prodValues()).alertThresholds).toEqual({
+            cpuPercent: 90,
+            memoryPercent: 90,
+            diskPercent: 85,
+            dataVolumePercent: 85,
+            latencyMs: 3000,
+            certificateDays: 14,
+        });
+    });
+
+    it("change one at a time, and a misspelled one gets a did-you-mean", () => {
+        expect(parseSettings({ ...prodValues(), alertThresholds: { cpuPercent: 80 } }).alertThresholds.cpuPercent).toBe(80);
+        expect(errorFor((v) => (v.alertThresholds = { cpuPercnt: 80 })).split("\n")).toContain(
+            "  - site:alertThresholds.cpuPercnt: unknown setting; did you mean cpuPercent? (the settings are cpuPercent, memoryPercent, diskPercent, dataVolumePercent, latencyMs, certificateDays); fix: pulumi config rm --path 'site:alertThresholds.cpuPercnt'",
+        );
+    });
+});
