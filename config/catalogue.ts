@@ -79,7 +79,15 @@ export const dataVolumes = {
     jupyterWork: { name: "jupyter-work", containerPath: "/home/jovyan/work", uid: 1000, gid: 100 },
     portainerData: { name: "portainer-data", containerPath: "/data", uid: 0, gid: 0 },
     letsencrypt: { name: "letsencrypt", containerPath: "/etc/letsencrypt", uid: 0, gid: 0, readOnly: true },
+    siteHealth: { name: "site-health", containerPath: "/srv/site-health", uid: 0, gid: 0, readOnly: true },
 } as const satisfies Record<string, DataVolume>;
+
+/**
+ * The host's verdict on what DigitalOcean cannot watch (the data volume's room): a host timer keeps
+ * the file `ok` in the site-health volume while all is well and removes it when not; the proxy
+ * serves it at `path` (503 without it, never cached) and an uptime check alerts on anything but 200.
+ */
+export const siteHealth = { path: "/.well-known/site-health", file: "ok", volume: dataVolumes.siteHealth } as const;
 
 export const ghost: RoutedService = {
     name: "ghost",
@@ -148,7 +156,7 @@ export const proxy: ContainerTemplate = {
     name: "proxy",
     imageKey: "nginxImage",
     port: 443,
-    volumes: [dataVolumes.letsencrypt],
+    volumes: [dataVolumes.letsencrypt, dataVolumes.siteHealth],
     memoryMb: 128,
     stopTimeoutSeconds: 10,
     healthCheck: check(["CMD", "curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:8081/healthz"], "10s"),
