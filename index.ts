@@ -10,6 +10,7 @@ import { GeneratedSecrets } from "./components/generatedSecrets";
 import { HostSetup } from "./components/hostSetup";
 import { LocalCertificateAuthority } from "./components/localCertificateAuthority";
 import { ManagementAuth } from "./components/managementAuth";
+import { Monitoring } from "./components/monitoring";
 import { Server } from "./components/server";
 import { Snapshots } from "./components/snapshots";
 import { Themes } from "./components/themes";
@@ -40,7 +41,10 @@ function dropletSite(site: SiteConfig) {
     const certificates = new Certificates("site", droplet.certificatesArgs(site, host), { dependsOn: [hostSetup] });
     const apps = siteApps(site, droplet.target(host, server), [hostSetup, certificates]);
     // In front: a DNS record per host and the zone's settings.
-    new CloudflareZone("site", droplet.cloudflareZoneArgs(settings, server), { providers: [providers.cloudflare] });
+    const zone = new CloudflareZone("site", droplet.cloudflareZoneArgs(settings, server), { providers: [providers.cloudflare] });
+    // Watched from outside, once the apps answer at their names (a first deploy alerts nobody): an
+    // uptime check per public URL, the droplet's CPU, memory and disk.
+    new Monitoring("site", droplet.monitoringArgs(site, server), { providers: [providers.digitalocean], dependsOn: [apps, zone] });
     // After the apps: the repo's themes into Ghost, then the snapshots asked for.
     const themes = new Themes("site", droplet.themesArgs(host), { dependsOn: [apps] });
     const snapshots = new Snapshots("site", droplet.snapshotsArgs(settings, server, host), {

@@ -1,6 +1,7 @@
 // What a stack costs per month on DigitalOcean, from a price table with its date. Cloudflare's
 // free plan covers the zone, the proxy and DNS; Let's Encrypt is free.
 import type { Settings } from "../config/schema";
+import { renderUptimeChecks } from "../render/monitoring";
 
 /**
  * DigitalOcean's published prices in US dollars, read from stored copies of these pages on the date
@@ -8,7 +9,8 @@ import type { Settings } from "../config/schema";
  * https://www.digitalocean.com/pricing/droplets (Basic, regular SSD),
  * https://docs.digitalocean.com/products/volumes/details/pricing/,
  * https://docs.digitalocean.com/products/images/snapshots/details/pricing/,
- * https://docs.digitalocean.com/products/backups/details/pricing/.
+ * https://docs.digitalocean.com/products/backups/details/pricing/,
+ * https://docs.digitalocean.com/products/uptime/details/pricing/ (alerts and droplet alert policies cost nothing).
  */
 export const prices = {
     date: "2026-11-26",
@@ -28,6 +30,8 @@ export const prices = {
     weeklyBackups: 0.2,
     /** A reserved IP costs nothing while it is assigned to a droplet, as this one always is. */
     reservedIp: 0,
+    /** Each uptime check, per month. */
+    uptimeCheck: 1,
 };
 
 /** What a droplet snapshot holds: Ubuntu, Docker and the images (the data is on the volume). */
@@ -62,6 +66,8 @@ export function monthlyCost(settings: Settings): Cost {
             dollars: gb * prices.snapshotPerGb,
         });
     }
+    const checks = renderUptimeChecks(settings).length;
+    lines.push({ item: `${checks} uptime checks (render/monitoring.ts)`, dollars: checks * prices.uptimeCheck });
     lines.push({ item: "reserved IP (free while assigned)", dollars: prices.reservedIp });
     const total = Math.round(lines.reduce((sum, line) => sum + line.dollars, 0) * 100) / 100;
     return { lines, total, ...(droplet === undefined ? { unknownSize: settings.dropletSize } : {}) };

@@ -1,5 +1,7 @@
 // The offline half of the preflight (`npm run check -- --stack NAME`): what the stack files alone
-// show. The example's placeholders left in, secrets not set, and what the stack costs a month.
+// show. The example's placeholders left in, secrets not set, alerts with nowhere to go, and what
+// the stack costs a month.
+import { alertDestinationProblems } from "../config/alertDestinations";
 import { findPlaceholders } from "../config/placeholders";
 import { checkRestoredPasswords, ConfigError, SecretName, secretNames, secretSources, Settings } from "../config/schema";
 import type { StackFileConfig } from "../config/stackFiles";
@@ -10,8 +12,19 @@ import type { Finding } from "./finding";
 export type Environment = Readonly<Record<string, string | undefined>>;
 
 export function offlineFindings(settings: Settings, stack: StackFileConfig, env: Environment): Finding[] {
-    return [...placeholderFindings(settings), ...secretFindings(settings, stack, env), ...costFindings(settings)];
+    return [
+        ...placeholderFindings(settings),
+        ...secretFindings(settings, stack, env),
+        ...alertFindings(settings, stack, env),
+        ...costFindings(settings),
+    ];
 }
+
+/** Where a secret is set: the stack file (encrypted) or its environment variable. */
+const isSecretSet = (stack: StackFileConfig, env: Environment) => (name: SecretName) => {
+    const variable = secretSources[name].env;
+    return stack.secrets[name] === "set" || Boolean(variable && env[variable]);
+};
 
 function placeholderFindings(settings: Settings): Finding[] {
     return findPlaceholders(settings).map(({ key, what, fix }) => ({
@@ -27,12 +40,9 @@ function secretFindings(settings: Settings, stack: StackFileConfig, env: Environ
     // A local stack's secrets are made and kept by `npm run local` itself.
     if (settings.target === "local") return [];
     const findings: Finding[] = [];
-    const isSet = (name: SecretName) => {
-        const variable = secretSources[name].env;
-        return stack.secrets[name] === "set" || Boolean(variable && env[variable]);
-    };
+    const isSet = isSecretSet(stack, env);
     for (const name of secretNames) {
-        const { key, env: variable, generated } = secretSources[name];
+        const { key, env: variable, generated, optional } = secretSources[name];
         if (stack.secrets[name] === "plaintext") {
             findings.push({
                 severity: "blocker",
@@ -47,6 +57,14 @@ function secretFindings(settings: Settings, stack: StackFileConfig, env: Environ
                 subject: key,
                 what: "not set: the site makes it (random, kept in state as a secret)",
                 why: "nobody has to invent a password; read it with: pulumi stack output logins --show-secrets",
+                fix: "",
+            });
+        } else if (!isSet(name) && optional) {
+            findings.push({
+                severity: "info",
+                subject: key,
+                what: "not set: optional, and what it is for is left out (no alerts to Slack)",
+                why: "the site works without it",
                 fix: "",
             });
         } else if (!isSet(name)) {
@@ -70,6 +88,19 @@ function secretFindings(settings: Settings, stack: StackFileConfig, env: Environ
         }
     }
     return findings;
+}
+
+function alertFindings(settings: Settings, stack: StackFileConfig, env: Environment): Finding[] {
+    return alertDestinationProblems(settings, isSecretSet(stack, env)("alertSlackWebhook")).map(({ key, what, fix, severity }) => ({
+        severity,
+        subject: key,
+        what,
+        why:
+            severity === "blocker"
+                ? "the stack asks for alerts in Slack and would not get them"
+                : "an alert nobody receives is no alert: a site down, a full disk or an expiring certificate goes unnoticed",
+        fix,
+    }));
 }
 
 function costFindings(settings: Settings): Finding[] {

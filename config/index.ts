@@ -1,11 +1,13 @@
 // The config module: the only code that reads Pulumi config. It validates everything once, before
 // any resource is registered, and hands the rest of the program a typed SiteConfig.
 import * as pulumi from "@pulumi/pulumi";
+import { alertDestinationProblems } from "./alertDestinations";
 import { findPlaceholders } from "./placeholders";
 import {
     checkRestoredPasswords,
     checkSecrets,
     GeneratedSecretName,
+    OptionalSecretName,
     parseSettings,
     project,
     SecretName,
@@ -16,19 +18,23 @@ import {
 
 export * from "./schema";
 
-/** The stack's config: its settings and the secrets it sets (the generated ones may be absent). */
+/** The stack's config: its settings and the secrets it sets (the generated and optional ones may be absent). */
 export interface StackConfig {
     readonly settings: Settings;
     /** Each secret the stack or the environment gives, as a Pulumi secret Output. */
-    readonly secrets: Readonly<Record<Exclude<SecretName, GeneratedSecretName>, pulumi.Output<string>>> &
-        Readonly<Partial<Record<GeneratedSecretName, pulumi.Output<string>>>>;
+    readonly secrets: Readonly<Record<Exclude<SecretName, GeneratedSecretName | OptionalSecretName>, pulumi.Output<string>>> &
+        Readonly<Partial<Record<GeneratedSecretName | OptionalSecretName, pulumi.Output<string>>>>;
 }
 
-/** The config the site is built from, every secret present (components/generatedSecrets.ts makes the rest). */
+/**
+ * The config the site is built from, every secret present (components/generatedSecrets.ts makes the
+ * rest) but the optional ones the stack leaves out.
+ */
 export interface SiteConfig {
     readonly settings: Settings;
     /** Every secret as a Pulumi secret Output; never unwrapped outside `.apply`. */
-    readonly secrets: Readonly<Record<SecretName, pulumi.Output<string>>>;
+    readonly secrets: Readonly<Record<Exclude<SecretName, OptionalSecretName>, pulumi.Output<string>>> &
+        Readonly<Partial<Record<OptionalSecretName, pulumi.Output<string>>>>;
 }
 
 export function loadStackConfig(): StackConfig {
@@ -59,5 +65,8 @@ export function loadStackConfig(): StackConfig {
     }
     checkSecrets((name) => (secrets[name] ? "set" : "missing"), settings.target);
     checkRestoredPasswords(settings, (name) => secrets[name] !== undefined);
+    // Alerts that would reach nobody: a preview says so (npm run check too).
+    for (const { key, what, fix } of alertDestinationProblems(settings, secrets.alertSlackWebhook !== undefined))
+        void pulumi.log.warn(`${key}: ${what}; fix: ${fix}`);
     return { settings, secrets: secrets as StackConfig["secrets"] };
 }

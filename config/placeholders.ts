@@ -71,6 +71,14 @@ export function findPlaceholders(settings: Settings): Placeholder[] {
         if (value && exampleDomain(domainOf(value)))
             add([key], `${value} is at an example domain`, `pulumi config set site:${key} <${wanted}>`);
     }
+    settings.alertEmails.forEach((address, index) => {
+        if (exampleDomain(domainOf(address)))
+            add(
+                ["alertEmails", index],
+                `${address} is at an example domain: alerts sent there reach nobody`,
+                `pulumi config set --path 'site:alertEmails[${index}]' <an address verified on your DigitalOcean account>`,
+            );
+    });
     if (exampleDomain(domainOf(settings.smtpUser)) && settings.smtpHost === "smtp.mailgun.org") {
         add(["smtpHost"], "smtp.mailgun.org is the example's mail provider", "pulumi config set site:smtpHost <your provider's SMTP host>");
     }

@@ -17,6 +17,8 @@ interface SecretSource {
     readonly env?: string;
     /** The program makes it (random, kept in state) when the stack does not set it. */
     readonly generated?: true;
+    /** Nothing needs it: without it, what it is for is left out (the preflight says so). */
+    readonly optional?: true;
 }
 const secretTable = {
     digitaloceanToken: { key: "digitalocean:token", env: "DIGITALOCEAN_TOKEN" },
@@ -26,6 +28,7 @@ const secretTable = {
     mysqlPassword: { key: `${project}:mysqlPassword`, generated: true },
     smtpPassword: { key: `${project}:smtpPassword` },
     jupyterToken: { key: `${project}:jupyterToken`, generated: true },
+    alertSlackWebhook: { key: `${project}:alertSlackWebhook`, optional: true },
 } satisfies Record<string, SecretSource>;
 export type SecretName = keyof typeof secretTable;
 export const secretSources: Readonly<Record<SecretName, SecretSource>> = secretTable;
@@ -34,12 +37,16 @@ export const secretNames = Object.keys(secretTable) as SecretName[];
 /** The secrets the site makes itself unless the stack sets them: the user never has to invent a password. */
 export type GeneratedSecretName = { [K in SecretName]: (typeof secretTable)[K] extends { generated: true } ? K : never }[SecretName];
 export const generatedSecretNames = secretNames.filter((name) => secretSources[name].generated) as GeneratedSecretName[];
+/** The secrets a stack may leave out altogether: the site works without them. */
+export type OptionalSecretName = { [K in SecretName]: (typeof secretTable)[K] extends { optional: true } ? K : never }[SecretName];
 
 /** The secrets a local stack uses: no cloud account, no certificate authority. */
 export const localSecrets: readonly SecretName[] = ["managementPassword", "mysqlPassword", "smtpPassword", "jupyterToken"];
-/** The secrets a stack must set: those that come from outside (accounts, the mail provider). */
+/** The secrets a stack must set: those that come from outside (accounts, the mail provider), optional ones aside. */
 export const requiredSecrets = (target: "droplet" | "local"): SecretName[] =>
-    secretNames.filter((name) => !secretSources[name].generated && (target === "droplet" || localSecrets.includes(name)));
+    secretNames.filter(
+        (name) => !secretSources[name].generated && !secretSources[name].optional && (target === "droplet" || localSecrets.includes(name)),
+    );
 
 export class ConfigError extends Error {
     constructor(readonly problems: readonly string[]) {
@@ -165,6 +172,7 @@ const settingsSchema = z.object({
     snapshots: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "snapshot names are lower-case letters, digits and dashes")),
     allowDropletReplacement: z.boolean(),
     alertEmails: z.array(z.email("is not an email address")),
+    alertSlackChannel: z.string(),
     alertThresholds,
     watchdogUnhealthyChecks: z.number().int().min(1, "must be at least 1 check").max(100),
 });
@@ -394,7 +402,7 @@ function resolveServices(data: RawSettings, problems: string[]): Settings["servi
 export type SecretStatus = "set" | "missing" | "plaintext";
 
 /**
- * Names every secret the stack must set (the generated ones it may leave out) that is neither set
+ * Names every secret the stack must set (the generated and optional ones it may leave out) that is neither set
  * in config nor given by its environment variable, and
  * every one written in plain text into the stack file.
  */

@@ -15,7 +15,7 @@ import {
     publicUrl,
     publishedPorts,
 } from "../config/catalogue";
-import type { SecretName, Settings } from "../config/schema";
+import type { OptionalSecretName, SecretName, Settings } from "../config/schema";
 import { htpasswdPath, mainConfigPath, ProxyOptions, renderNginxMainConfig, renderNginxSiteConfig, siteConfigPath } from "./nginx";
 
 export interface PublishedPort {
@@ -60,7 +60,9 @@ export interface ContainerSpec<S> {
 }
 
 /** Secrets, and values derived from them, that containers need. */
-export type ContainerSecrets<S> = Readonly<Record<SecretName | "managementPasswordHash" | "managementHtpasswd", S>>;
+export type ContainerSecrets<S> = Readonly<
+    Record<Exclude<SecretName, OptionalSecretName> | "managementPasswordHash" | "managementHtpasswd", S>
+>;
 
 /**
  * Where the containers land: the one thing that differs between a droplet and this machine's

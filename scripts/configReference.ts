@@ -1,8 +1,8 @@
 // npm run docs [-- --out FILE]
 // The config reference, docs/config.md, made from what the program reads: every key Pulumi.yaml
 // declares (type, default, description), then the secrets config/schema.ts knows that Pulumi.yaml
-// cannot declare: the ones the site generates unless the stack sets them, and the providers' own
-// tokens. test/unit/docs.test.ts fails when docs/config.md is not what this renders.
+// cannot declare: the ones the site generates unless the stack sets them, the optional ones, and
+// the providers' own tokens. test/unit/docs.test.ts fails when docs/config.md is not what this renders.
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -11,8 +11,9 @@ import { project, SecretName, secretNames, secretSources } from "../config/schem
 
 /**
  * What each secret Pulumi.yaml does not declare is for. A declared key without a default is one the
- * CLI insists on, and a secret may not have a default (pulumi/pulumi#21865), so the generated
- * secrets live here (and in Pulumi.yaml's header comment); the tokens are the providers' own keys.
+ * CLI insists on, and a secret may not have a default (pulumi/pulumi#21865), so the generated and
+ * optional secrets live here (and in Pulumi.yaml's header comment); the tokens are the providers'
+ * own keys.
  */
 export const undeclaredSecretDescriptions: Readonly<Partial<Record<SecretName, string>>> = {
     digitaloceanToken: "DigitalOcean API token with read and write scope; the provider's own key.",
@@ -22,6 +23,8 @@ export const undeclaredSecretDescriptions: Readonly<Partial<Record<SecretName, s
         'Password of the management UI (Portainer), asked by nginx as user "admin" and by Portainer itself. Portainer reads it only on its first start.',
     mysqlPassword: "Password of Ghost's MySQL user. MySQL reads it only on its first start.",
     jupyterToken: "Token that logs in to Jupyter.",
+    alertSlackWebhook:
+        "A Slack incoming webhook's URL: every alert goes to Slack too, in site:alertSlackChannel (DigitalOcean takes the two together). Without it, alerts go to site:alertEmails only.",
 };
 
 interface Declaration {
@@ -64,13 +67,15 @@ export function renderConfigReference(pulumiYamlText: string): string {
         return [code(`${project}:${key}`), typeOf(declaration), defaultOf(declaration), cell(description)];
     });
     for (const name of secretNames) {
-        const { key, env, generated } = secretSources[name];
+        const { key, env, generated, optional } = secretSources[name];
         if (declared.has(key)) continue;
         const description = undeclaredSecretDescriptions[name];
         if (!description) throw new Error(`${key} is neither declared in Pulumi.yaml nor described in scripts/configReference.ts`);
         const origin = generated
             ? "generated (random, kept in state)"
-            : `required${env ? ` (or the environment variable ${code(env)})` : ""}`;
+            : optional
+              ? "optional"
+              : `required${env ? ` (or the environment variable ${code(env)})` : ""}`;
         rows.push([code(key), "string, secret", origin, cell(description)]);
     }
 

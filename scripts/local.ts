@@ -87,7 +87,7 @@ async function main(command: string | undefined): Promise<number> {
     const config = await stack.getAllConfig();
     for (const name of secretNames) {
         const key = secretSources[name].key;
-        if (key.startsWith(`${project}:`) && !secretSources[name].generated && !config[key]) {
+        if (key.startsWith(`${project}:`) && !secretSources[name].generated && !secretSources[name].optional && !config[key]) {
             await stack.setConfig(key, { value: randomBytes(8).toString("base64url"), secret: true });
         }
     }

@@ -9,10 +9,12 @@ import type { CloudflareZoneArgs } from "../components/cloudflareZone";
 import { dockerOverSsh } from "../components/dockerEndpoint";
 import type { DropletHost } from "../components/hostCommand";
 import type { HostSetupArgs } from "../components/hostSetup";
+import type { MonitoringArgs } from "../components/monitoring";
 import type { Server, ServerArgs } from "../components/server";
 import type { SnapshotsArgs } from "../components/snapshots";
 import type { ThemesArgs } from "../components/themes";
 import type { SiteConfig } from "../config";
+import { alertDestinations } from "../config/alertDestinations";
 import { dataVolume } from "../config/catalogue";
 import { cloudflareRanges } from "../config/cloudflareRanges";
 import type { Settings } from "../config/schema";
@@ -24,6 +26,7 @@ import { dropletPlacement } from "../render/containers";
 import { renderDataVolumeHandover } from "../render/dataVolume";
 import { renderDnsRecords, renderZoneSettings } from "../render/dns";
 import { renderHostScripts } from "../render/hostScripts";
+import { renderDropletAlerts, renderUptimeChecks } from "../render/monitoring";
 import { renderHostKeyScript } from "../render/ssh";
 import { ghostContentDir, renderThemesInstallScript } from "../render/themes";
 import type { SiteTarget } from "./target";
@@ -127,4 +130,14 @@ export function themesArgs(droplet: DropletHost): ThemesArgs {
 
 export function snapshotsArgs(settings: Settings, server: Server, droplet: DropletHost): SnapshotsArgs {
     return { host: droplet, dataVolumeId: server.dataVolumeId, names: settings.snapshots, prepare: renderSnapshotPrepareScript() };
+}
+
+/** Watched from outside: an uptime check per public URL and the droplet's alert policies, to the stack's destinations. */
+export function monitoringArgs({ settings, secrets }: SiteConfig, server: Server): MonitoringArgs {
+    return {
+        checks: renderUptimeChecks(settings),
+        dropletAlerts: renderDropletAlerts(settings),
+        dropletId: server.dropletId,
+        destinations: alertDestinations(settings, secrets.alertSlackWebhook),
+    };
 }

@@ -45,6 +45,7 @@ const table = {
     managementAuth: { token: "site:apps:ManagementAuth" },
     themes: { token: "site:apps:Themes" },
     cloudflareZone: { token: "site:dns:CloudflareZone" },
+    monitoring: { token: "site:watch:Monitoring" },
     localCertificateAuthority: { token: "site:local:CertificateAuthority" },
     // Explicit providers.
     digitaloceanProvider: { token: "pulumi:providers:digitalocean", replaceOn: { keys: [] }, source: providerConfig },
@@ -107,6 +108,25 @@ const table = {
         token: "digitalocean:index/volumeSnapshot:VolumeSnapshot",
         replaceOn: { keys: ["volumeId", "name"] },
         source: digitalocean("digitalocean/snapshot/resource_volume_snapshot.go; tags update"),
+    },
+    uptimeCheck: {
+        token: "digitalocean:index/uptimeCheck:UptimeCheck",
+        replaceOn: { keys: [] },
+        source: digitalocean(
+            "digitalocean/uptime/resource_uptime_check.go: only the computed id; name, type, target, regions and enabled update",
+        ),
+    },
+    uptimeAlert: {
+        token: "digitalocean:index/uptimeAlert:UptimeAlert",
+        // check_id too updates in place (the program replaces an alert on a new check itself:
+        // replaceOnChanges in components/monitoring.ts).
+        replaceOn: { keys: [] },
+        source: digitalocean("digitalocean/uptime/resource_uptime_alert.go: none, check_id included"),
+    },
+    monitorAlert: {
+        token: "digitalocean:index/monitorAlert:MonitorAlert",
+        replaceOn: { keys: [] },
+        source: digitalocean("digitalocean/monitoring/resource_monitor_alert.go: none; entities, value, window and alerts update"),
     },
     // Cloudflare.
     dnsRecord: {

@@ -30,6 +30,9 @@ function ownValues(): Values {
     values.smtpUser = "postmaster@mg.myblog.dev";
     values.mailFrom = "Blog <noreply@myblog.dev>";
     values.acmeEmail = "me@myblog.dev";
+    values.alertEmails = ["me@myblog.dev"];
+    // Every secret is set below, the Slack webhook too, which goes with its channel.
+    values.alertSlackChannel = "#alerts";
     return values;
 }
 
@@ -57,6 +60,7 @@ describe("placeholders", () => {
         ["an SMTP user at an example domain", (v) => (v.smtpUser = "postmaster@mg.example.com"), "site:smtpUser"],
         ["a sender at an example domain", (v) => (v.mailFrom = "Blog <noreply@example.org>"), "site:mailFrom"],
         ["a Let's Encrypt address at an example domain", (v) => (v.acmeEmail = "admin@example.net"), "site:acmeEmail"],
+        ["an alert address at an example domain", (v) => (v.alertEmails = ["me@myblog.dev", "ops@example.org"]), "site:alertEmails[1]"],
     ])("blocks %s, naming the key as Pulumi does", (_case, change, subject) => {
         const values = ownValues();
         change(values);
@@ -127,6 +131,46 @@ describe("secrets", () => {
     });
 });
 
+describe("alerts", () => {
+    const about = (list: Finding[], subject: string) => list.filter((f) => f.subject === subject);
+
+    it("warns when no alert can reach anyone: no address, no Slack", () => {
+        const list = findings({ ...ownValues(), alertEmails: [] }, { alertSlackWebhook: "missing" });
+        expect(about(list, "site:alertEmails")).toEqual([
+            expect.objectContaining({
+                severity: "warning",
+                what: expect.stringContaining("the uptime checks run without alerts"),
+                fix: expect.stringContaining("pulumi config set --path 'site:alertEmails[0]'"),
+            }),
+        ]);
+        expect(blockers(list)).toEqual([]);
+    });
+
+    it("is content with Slack alone", () => {
+        expect(about(findings({ ...ownValues(), alertEmails: [] }), "site:alertEmails")).toEqual([]);
+    });
+
+    it("blocks a Slack webhook without its channel: the stack asked for Slack and would not get it", () => {
+        const list = findings({ ...ownValues(), alertSlackChannel: "" });
+        expect(blockers(list)).toEqual(["site:alertSlackChannel"]);
+        expect(about(list, "site:alertSlackChannel")[0].fix).toBe(
+            "pulumi config set site:alertSlackChannel '#alerts' (the channel the webhook posts to)",
+        );
+    });
+
+    it("says the webhook is optional when it is not set", () => {
+        const list = findings(ownValues(), { alertSlackWebhook: "missing" });
+        expect(about(list, "site:alertSlackWebhook")).toEqual([expect.objectContaining({ severity: "info" })]);
+        expect(blockers(list)).toEqual([]);
+    });
+
+    it("has nothing to say for the local target, which has no alerts", () => {
+        const local = readStackFiles("local", repoRoot);
+        const list = offlineFindings(parseSettings(local.values), local, {});
+        expect(list.filter((f) => f.subject.startsWith("site:alert"))).toEqual([]);
+    });
+});
+
 describe("cost", () => {
     const cost = (change: (v: Values) => void = () => undefined) => {
         const values = ownValues();
@@ -136,21 +180,21 @@ describe("cost", () => {
 
     it.each<[string, (v: Values) => void, RegExp]>([
         [
-            "the example's droplet and volume",
+            "the example's droplet, volume and uptime checks",
             () => undefined,
-            /^about \$25\.00 a month: droplet s-2vcpu-4gb \$24\.00, data volume 10 GB \$1\.00/,
+            /^about \$29\.00 a month: droplet s-2vcpu-4gb \$24\.00, data volume 10 GB \$1\.00, 4 uptime checks .* \$4\.00/,
         ],
         [
             "weekly backups add 20% of the droplet",
             (v) => (v.dropletBackups = true),
-            /^about \$29\.80 a month: .*weekly droplet backups .* \$4\.80/,
+            /^about \$33\.80 a month: .*weekly droplet backups .* \$4\.80/,
         ],
         [
             "a snapshot pair, at most droplet + volume",
             (v) => (v.snapshots = ["after-setup"]),
-            /^about \$25\.96 a month: .*1 snapshot pair \(after-setup\), at most ~16 GB/,
+            /^about \$29\.96 a month: .*1 snapshot pair \(after-setup\), at most ~16 GB/,
         ],
-        ["a bigger volume", (v) => (v.dataVolumeSizeGb = 100), /^about \$34\.00 a month/],
+        ["a bigger volume", (v) => (v.dataVolumeSizeGb = 100), /^about \$38\.00 a month/],
     ])("%s", (_case, change, expected) => {
         expect(cost(change)[0].what).toMatch(expected);
     });
@@ -162,7 +206,7 @@ describe("cost", () => {
     it("warns that snapshots are paid from the next up, and that a size outside the table is left out", () => {
         expect(cost((v) => (v.snapshots = ["after-setup"])).map((f) => f.subject)).toEqual(["cost", "site:snapshots"]);
         const unknown = cost((v) => (v.dropletSize = "c-4"));
-        expect(unknown[0].what).toMatch(/^about \$1\.00 a month plus the droplet/);
+        expect(unknown[0].what).toMatch(/^about \$5\.00 a month plus the droplet/);
         expect(unknown[1]).toMatchObject({ severity: "warning", subject: "site:dropletSize" });
     });
 });

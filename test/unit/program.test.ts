@@ -42,6 +42,9 @@ describe("resource graph", () => {
             "network",
             "remoteImage",
             "container",
+            "uptimeCheck",
+            "uptimeAlert",
+            "monitorAlert",
         ] as const;
         expect(Object.fromEntries(counted.map((key) => [key, site.all(types[key]).length]))).toEqual({
             droplet: 1,
@@ -61,6 +64,9 @@ describe("resource graph", () => {
             network: 1,
             remoteImage: 5,
             container: 5,
+            uptimeCheck: 4,
+            uptimeAlert: 10,
+            monitorAlert: 3,
         });
     });
 
@@ -77,6 +83,7 @@ describe("resource graph", () => {
                 types.hostSetup,
                 types.server,
                 types.snapshots,
+                types.monitoring,
             ].sort(),
         );
         for (const token of components) expect(token).toMatch(/^site:[a-z]+:[A-Z][A-Za-z]+$/);
