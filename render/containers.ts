@@ -55,7 +55,11 @@ export interface ContainerSpec<S> {
     readonly user: string | undefined;
     readonly healthCheck: HealthCheck | null;
     readonly uploads: readonly FileUpload<S>[];
-    /** Containers that must exist first (the proxy resolves its upstreams by name at start). */
+    /**
+     * Containers created first: Ghost's database before Ghost; the apps before the proxy, so a
+     * deploy's first visitors find them (the proxy would start without them: it follows them
+     * through Docker's DNS while it runs).
+     */
     readonly dependsOn: readonly string[];
 }
 

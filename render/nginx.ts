@@ -1,13 +1,26 @@
 // The reverse proxy's configuration: the only thing reachable from outside. Rendered from the
 // stack config and the service catalogue; shipped into the nginx container by the Apps component
 // (under /etc/nginx/) and written to DIR/nginx/ by `npm run render`.
-import { ghost, proxyHealthPort, publicUrl, routedServiceNames, routedServices, RoutedService } from "../config/catalogue";
+import { ghost, proxyHealthPort, publicUrl, routedServiceNames, routedServices, RoutedService, siteHealth } from "../config/catalogue";
 import type { Settings } from "../config/schema";
 
 export const mainConfigPath = "nginx.conf";
 export const siteConfigPath = "conf.d/default.conf";
 export const htpasswdPath = "auth/management.htpasswd";
 export const managementUser = "admin";
+
+/**
+ * Docker's embedded DNS server, on every user-defined network (the site's, on a droplet and
+ * locally): it answers a container's name with its current address.
+ */
+export const dockerResolver = "127.0.0.11";
+
+/**
+ * How long nginx keeps an upstream's address before asking again (it asks a second after the answer
+ * expires). Docker's answers say 600 s; this short, a container recreated at a new address is
+ * followed within about 3 s, for three questions every 3 s to a DNS server inside dockerd.
+ */
+export const upstreamResolveSeconds = 2;
 
 export interface ProxyOptions {
     /**
@@ -91,6 +104,21 @@ const ghostCache = [
     "add_header X-Cache-Status $upstream_cache_status always;",
 ];
 
+/**
+ * The host's verdict for the uptime checks (`siteHealth` in config/catalogue.ts): the file while it
+ * exists, 503 when the host removed it. Before any login and outside the page cache, never cached
+ * by anyone; proxied hosts still answer it only through Cloudflare, where the check comes from.
+ */
+const siteHealthLocation = block(`location = ${siteHealth.path}`, [
+    `root ${siteHealth.volume.containerPath};`,
+    `try_files /${siteHealth.file} =503;`,
+    "default_type text/plain;",
+    // Polled every minute from several regions: the log would hold nothing about visitors.
+    "access_log off;",
+    'add_header Cache-Control "no-store" always;',
+    ...securityHeaders,
+]);
+
 function serverBlock(service: RoutedService, hostname: string, proxied: boolean, pageCache: boolean): string[] {
     const live = `/etc/letsencrypt/live/${hostname}`;
     const location = [
@@ -116,6 +144,7 @@ function serverBlock(service: RoutedService, hostname: string, proxied: boolean,
         ...(proxied
             ? ["# Proxied by Cloudflare: nobody may go around it to the origin.", ...block("if ($from_cloudflare = 0)", ["return 403;"])]
             : []),
+        ...siteHealthLocation,
         ...block("location /", location),
     ]);
 }
@@ -158,11 +187,32 @@ export function renderNginxSiteConfig(settings: Settings, options: ProxyOptions)
         "gzip_min_length 256;",
         "gzip_types text/css text/plain text/xml application/javascript application/json application/xml application/rss+xml image/svg+xml;",
         "",
-        ...hosts.flatMap(({ service }) => block(`upstream ${service.name}`, [`server ${service.name}:${service.port};`, "keepalive 16;"])),
+        "# The apps by container name, asked of Docker's DNS while nginx runs, not once at start: the",
+        "# proxy starts without them and follows a container recreated with a new address.",
+        `resolver ${dockerResolver} valid=${upstreamResolveSeconds}s ipv6=off;`,
+        "resolver_timeout 5s;",
+        "# An app answers a connection at once on Docker's bridge; a connection that does not complete",
+        "# is to an address whose container is gone: fail it in seconds, not after the default minute.",
+        "proxy_connect_timeout 5s;",
+        ...hosts.flatMap(({ service }) =>
+            block(`upstream ${service.name}`, [
+                // A resolved server keeps its addresses in shared memory, which every worker reads.
+                `zone upstream_${service.name} 64k;`,
+                `server ${service.name}:${service.port} resolve;`,
+                "keepalive 16;",
+            ]),
+        ),
         "",
-        "# A Host this site does not serve gets its connection closed, never a default site.",
+        "# A Host this site does not serve never gets a page: over HTTP its connection is closed; over",
+        "# HTTPS a name it has no certificate for is refused at the handshake, and a request whose Host",
+        "# differs from a known name it was sent under is answered 421 Misdirected Request.",
         ...block("server", ["listen 80 default_server;", "listen [::]:80 default_server;", "return 444;"]),
-        ...block("server", ["listen 443 ssl default_server;", "listen [::]:443 ssl default_server;", "ssl_reject_handshake on;"]),
+        ...block("server", [
+            "listen 443 ssl default_server;",
+            "listen [::]:443 ssl default_server;",
+            "ssl_reject_handshake on;",
+            "return 421;",
+        ]),
         "",
         "# Plain HTTP only redirects (certificates come by DNS challenge, so no ACME path is needed).",
         ...block("server", [

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # fetch-debian.sh SUITE DIR PACKAGE...: unpacks PACKAGEs of Debian SUITE into DIR, installing nothing
 # system-wide, so the tests run on newer builds than bookworm's: trixie's Docker 26 (the generation
-# Ubuntu 24.04 ships) and nginx 1.26 (bookworm's 1.22 rejects `http2 on;`), sid's Docker 28 (the
-# DOCKER-FORWARD chain). bookworm's runc in /usr/sbin runs with them: newer ones need a newer glibc.
+# Ubuntu 24.04 ships), sid's Docker 28 (the DOCKER-FORWARD chain) and sid's nginx 1.30 (upstream
+# servers resolved at run time; bookworm's 1.22 rejects `http2 on;`), which comes with the libraries
+# it links and sid's loader, and runs on those only. bookworm's runc in /usr/sbin runs with the
+# Dockers: newer ones need a newer glibc.
 set -euo pipefail
 suite=$1
 target=$2

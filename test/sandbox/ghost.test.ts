@@ -1,5 +1,5 @@
 // The front against the real blog: Ghost (./ghost/ghost.ts, the version the stacks deploy) behind
-// Debian trixie's nginx 1.26 running the rendered configuration over TLS, in the proxy sandbox's
+// Debian sid's nginx 1.30 running the rendered configuration over TLS, in the proxy sandbox's
 // namespaces (./proxy/proxySandbox.ts). Ghost runs with the rendered container's settings, on
 // SQLite, in the visitors' namespace on the upstreams' address. Posts go in through Ghost's Admin
 // API with its maintained client (@tryghost/admin-api) and a staff token the test makes. Needs root.

@@ -3,7 +3,7 @@
 // visitor addresses, Cloudflare-only origins and the Ghost cache. Needs root.
 import { join } from "node:path";
 import type WebSocket from "ws";
-import { routedServices } from "../../config/catalogue";
+import { routedServiceNames, routedServices, siteHealth } from "../../config/catalogue";
 import { parseSettings } from "../../config/schema";
 import {
     htpasswdPath,
@@ -88,6 +88,28 @@ describe("routing", () => {
         await expect(handshake("", { via: sandbox, from: visitors.direct, ca, servername: undefined })).rejects.toThrow();
     });
 
+    it("answers 421 to a Host it does not serve sent under a name it does, never a default page", async () => {
+        // The handshake names a host the site serves (its certificate verifies); the request then asks for another.
+        for (const [name, options] of [
+            [host.jupyter, direct()],
+            [host.ghost, viaCloudflare()],
+        ] as const) {
+            const received = Object.values(upstreams).reduce((sum, u) => sum + u.received.length, 0);
+            const response = await request(`https://${name}/`, { ...options, headers: { Host: "unknown.example.net" } });
+            expect(response.status).toBe(421);
+            expect(response.body).not.toMatch(/Welcome to nginx/i);
+            expect(Object.values(upstreams).reduce((sum, u) => sum + u.received.length, 0)).toBe(received);
+        }
+        // Over plain HTTP, a known name's redirect never carries another Host: the connection is closed.
+        await expect(request(`http://${host.jupyter}/`, direct({ headers: { Host: "unknown.example.net" } }))).rejects.toThrow(
+            /socket hang up|ECONNRESET/,
+        );
+    });
+
+    it("finds the apps by asking the resolver the configuration names (Docker's), not a hosts file", () => {
+        expect(new Set(sandbox.dnsQueries())).toEqual(new Set(routedServiceNames));
+    });
+
     it("redirects plain HTTP to HTTPS, keeping the path", async () => {
         const response = await request(`http://${host.jupyter}/lab?x=1`, direct());
         expect(response.status).toBe(301);
@@ -98,6 +120,47 @@ describe("routing", () => {
         expect((await handshake(host.jupyter, { via: sandbox, from: visitors.direct, ca, ALPNProtocols: ["h2", "http/1.1"] })).alpn).toBe(
             "h2",
         );
+    });
+});
+
+describe("site health, for the uptime checks", () => {
+    const everyHost = () =>
+        [
+            [host.ghost, viaCloudflare()],
+            [host.jupyter, direct()],
+            // The management host too, without credentials.
+            [host.portainer, direct()],
+        ] as const;
+    const upstreamRequests = () => Object.values(upstreams).reduce((sum, u) => sum + u.received.length, 0);
+
+    it("serves the host's ok file on every host, before any login, never cached and never from an app", async () => {
+        sandbox.setSiteHealthy(true);
+        const before = upstreamRequests();
+        for (const [name, options] of everyHost()) {
+            for (let i = 0; i < 2; i++) {
+                const response = await request(`https://${name}${siteHealth.path}`, options);
+                expect([name, response.status, response.body]).toEqual([name, 200, "ok\n"]);
+                expect(response.headers["cache-control"]).toBe("no-store");
+                expect(response.headers["x-cache-status"]).toBeUndefined();
+                expect(response.headers["strict-transport-security"]).toBe("max-age=63072000");
+            }
+        }
+        expect(upstreamRequests()).toBe(before);
+    });
+
+    it("answers 503 on every host once the host removed the file, and 200 again when it is back", async () => {
+        sandbox.setSiteHealthy(false);
+        for (const [name, options] of everyHost()) {
+            const response = await request(`https://${name}${siteHealth.path}`, options);
+            expect([name, response.status]).toEqual([name, 503]);
+            expect(response.headers["cache-control"]).toBe("no-store");
+        }
+        sandbox.setSiteHealthy(true);
+        expect((await request(`https://${host.ghost}${siteHealth.path}`, viaCloudflare())).status).toBe(200);
+    });
+
+    it("keeps a proxied host's check behind Cloudflare, as the rest of the host", async () => {
+        expect((await request(`https://${host.ghost}${siteHealth.path}`, direct())).status).toBe(403);
     });
 });
 

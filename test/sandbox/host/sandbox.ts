@@ -374,16 +374,27 @@ ${tags.map((tag) => `docker tag site-standin:sandbox ${tag}`).join("\n")}`;
     }
 
     /**
-     * Builds an nginx image from Debian's nginx binary (unpacked beside the system) and the
-     * libraries it links, laid out like the official image: its nginx user, its folders, its
-     * mime.types. The rendered configuration goes in as the Apps component puts it in.
+     * Builds an nginx image from Debian's nginx (unpacked beside the system by fetch-debian.sh with
+     * the libraries it links) laid out like the official image: its nginx user, its folders, its
+     * mime.types. The binary comes with its own suite's libraries and dynamic loader, found by
+     * that loader: sid's nginx needs a newer OpenSSL and glibc than this machine's, and inside the
+     * image this machine's do not matter. The rendered configuration goes in as the Apps component
+     * puts it in.
      */
     buildNginxImage(nginxRoot: string, tag: string): void {
         const root = join(this.work, `nginx-image-${this.name}`);
+        const libraries = `${nginxRoot}/usr/lib/x86_64-linux-gnu`;
         const script = `set -e
-mkdir -p ${root}/usr/sbin ${root}/etc/nginx/conf.d ${root}/var/cache/nginx ${root}/var/log/nginx ${root}/var/lib/nginx ${root}/run ${root}/tmp
+mkdir -p ${root}/usr/sbin ${root}/usr/lib/x86_64-linux-gnu ${root}/usr/lib64 ${root}/etc/nginx/conf.d ${root}/var/cache/nginx ${root}/var/log/nginx ${root}/var/lib/nginx ${root}/run ${root}/tmp
 cp ${nginxRoot}/usr/sbin/nginx ${root}/usr/sbin/nginx
-for lib in $(ldd ${nginxRoot}/usr/sbin/nginx | grep -o '/[^ ]*'); do cp -L --parents "$lib" ${root}; done
+for lib in $(${libraries}/ld-linux-x86-64.so.2 --library-path ${libraries} --list ${nginxRoot}/usr/sbin/nginx | grep -o '${libraries}/[^ ]*'); do
+    cp -L "$lib" ${root}/usr/lib/x86_64-linux-gnu/
+done
+# The loader where the binary asks for it (/lib64), in the merged-/usr layout of Debian's images.
+cp -L ${libraries}/ld-linux-x86-64.so.2 ${root}/usr/lib/x86_64-linux-gnu/
+ln -s ../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 ${root}/usr/lib64/ld-linux-x86-64.so.2
+ln -s usr/lib ${root}/lib
+ln -s usr/lib64 ${root}/lib64
 cp ${nginxRoot}/etc/nginx/mime.types ${root}/etc/nginx/mime.types
 printf 'root:x:0:0:root:/root:/bin/sh\nnginx:x:101:101:nginx:/nonexistent:/bin/false\n' > ${root}/etc/passwd
 printf 'root:x:0:\nnginx:x:101:\n' > ${root}/etc/group

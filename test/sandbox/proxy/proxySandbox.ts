@@ -1,10 +1,14 @@
-// The real nginx (Debian trixie's 1.26, unpacked by test/sandbox/fetch-debian.sh) running the
-// rendered configuration byte for byte, on a network of two namespaces this sandbox makes, joined
-// by a veth pair whose both ends stay inside them; this machine's own network is never touched.
+// The real nginx (Debian sid's 1.30, unpacked by test/sandbox/fetch-debian.sh with the libraries it
+// links, and run by sid's own dynamic loader: its OpenSSL 3.6 is newer than this machine's) running
+// the rendered configuration byte for byte, on a network of two namespaces this sandbox makes,
+// joined by a veth pair whose both ends stay inside them; this machine's own network is never touched.
 //   proxy namespace     203.0.113.2   nginx ("the droplet"), in a mount namespace whose /etc and
 //                                     /var are copy-on-write overlays holding the rendered
-//                                     /etc/nginx, the certificates and an /etc/hosts that points
-//                                     the upstream names at the visitors' side
+//                                     /etc/nginx and the certificates, and whose /srv holds the
+//                                     site-health folder, mounted read-only as in the container
+//                       127.0.0.11    Docker's DNS, as the rendered resolver names it: Debian's
+//                                     dnsmasq, answering the upstream names with the visitors'
+//                                     side (they are in no /etc/hosts: nginx finds them by DNS)
 //   visitors namespace  203.0.113.1   a visitor that is not Cloudflare, and the upstreams' address
 //                       203.0.113.3   another visitor (the brute-force test uses it alone)
 //                       198.51.100.7  a visitor standing in for Cloudflare (the tests render with
@@ -16,13 +20,25 @@
 // Each relay makes one connection per connection it takes, so connection counts (keepalive) hold.
 import { ChildProcess, execFileSync, spawn } from "node:child_process";
 import { stopProcess } from "../stopProcess";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import * as tls from "node:tls";
 import * as net from "node:net";
+import { siteHealth } from "../../../config/catalogue";
+import { dockerResolver } from "../../../render/nginx";
 
-export const nginxRoot = "/var/cache/site-sandbox/nginx-trixie";
+export const nginxRoot = "/var/cache/site-sandbox/nginx-sid";
+/** sid's nginx and every library it links (the loader's too), as .ci/run fetches them. */
+export const nginxPackages = "nginx nginx-common libc6 libcrypt1 libpcre2-8-0 libssl3t64 libzstd1 zlib1g libgcc-s1";
+const nginxLibraries = join(nginxRoot, "usr/lib/x86_64-linux-gnu");
+/** sid's nginx as this machine runs it: by sid's dynamic loader, with sid's libraries only. */
+export const nginxCommand = [
+    join(nginxLibraries, "ld-linux-x86-64.so.2"),
+    "--library-path",
+    nginxLibraries,
+    join(nginxRoot, "usr/sbin/nginx"),
+] as const;
 export const proxyAddress = "203.0.113.2";
 export const visitors = { direct: "203.0.113.1", attacker: "203.0.113.3", cloudflare: "198.51.100.7" } as const;
 export const upstreamAddress = visitors.direct;
@@ -30,14 +46,21 @@ export const cloudflareStandIn = "198.51.100.0/24";
 /** The ports visitors reach nginx on. */
 export const proxyPorts = [80, 443] as const;
 
+/** The version line of the nginx the sandboxes run ("nginx version: nginx/1.30.6"). */
+export function nginxVersion(): string {
+    return execFileSync("sh", ["-c", `${nginxCommand.join(" ")} -v 2>&1`], { encoding: "utf8" }).trim();
+}
+
 export function requireNginx(): void {
     if (process.getuid?.() !== 0) throw new Error("the proxy tests need root (network namespaces and mounts): run them as root");
     try {
-        execFileSync(join(nginxRoot, "usr/sbin/nginx"), ["-v"], { stdio: "ignore" });
-        execFileSync("sh", ["-c", "command -v openssl && command -v ip && command -v unshare && command -v socat"], { stdio: "ignore" });
+        execFileSync(nginxCommand[0], [...nginxCommand.slice(1), "-v"], { stdio: "ignore" });
+        execFileSync("sh", ["-c", "command -v openssl && command -v ip && command -v unshare && command -v socat && command -v dnsmasq"], {
+            stdio: "ignore",
+        });
     } catch {
         throw new Error(
-            `nginx 1.26 is not unpacked in ${nginxRoot}, or openssl/iproute2/util-linux/socat are missing; get them with: bash test/sandbox/fetch-debian.sh trixie ${nginxRoot} nginx nginx-common && apt-get install -y openssl iproute2 util-linux socat (.ci/run does)`,
+            `nginx 1.30 is not unpacked in ${nginxRoot}, or openssl/iproute2/util-linux/socat/dnsmasq are missing; get them with: bash test/sandbox/fetch-debian.sh sid ${nginxRoot} ${nginxPackages} && apt-get install -y openssl iproute2 util-linux socat dnsmasq-base (.ci/run does)`,
         );
     }
 }
@@ -49,7 +72,25 @@ export class ProxySandbox {
     readonly visitorsNs = `${this.id}-visitors`;
     private readonly sockets = join(this.work, "sockets");
     private nginx?: ChildProcess;
+    private dns?: ChildProcess;
     private readonly relays: ChildProcess[] = [];
+    /** What the proxy container mounts read-only at /srv/site-health: the host keeps the file `ok` there. */
+    private readonly siteHealthDir = join(this.work, "site-health");
+    /** Every query the sandbox's DNS server answered, one line each. */
+    private readonly dnsLog = join(this.work, "dns.log");
+
+    /** The host's verdict: the file the proxy serves for the uptime checks, there or not. */
+    setSiteHealthy(healthy: boolean): void {
+        const file = join(this.siteHealthDir, siteHealth.file);
+        if (healthy) writeFileSync(file, "ok\n");
+        else rmSync(file, { force: true });
+    }
+
+    /** The names nginx asked the sandbox's DNS server for, so far. */
+    dnsQueries(): string[] {
+        const log = existsSync(this.dnsLog) ? readFileSync(this.dnsLog, "utf8") : "";
+        return [...log.matchAll(/query\[A\] (\S+) from/g)].map((match) => match[1]);
+    }
 
     /** The Unix socket whose connections reach nginx's `port` from visitor address `from`. */
     socketPath(from: string, port: number): string {
@@ -64,7 +105,7 @@ export class ProxySandbox {
     /**
      * @param nginxFiles rendered files by path under /etc/nginx
      * @param certificates a folder laid out like /etc/letsencrypt
-     * @param upstreams the upstream names nginx proxies to, which /etc/hosts maps to the visitors' side,
+     * @param upstreams the upstream names nginx proxies to, which the sandbox's DNS maps to the visitors' side,
      *   each with the port a relay serves it on from `upstreamSocket(name)`, or "own" where the test
      *   runs the upstream in the visitors' namespace itself (`visitorsPrefix`)
      */
@@ -76,8 +117,10 @@ export class ProxySandbox {
             mkdirSync(dirname(join(etc, path)), { recursive: true });
             writeFileSync(join(etc, path), content);
         }
-        writeFileSync(join(this.work, "hosts"), `127.0.0.1 localhost\n${upstreamAddress} ${Object.keys(upstreams).join(" ")}\n`);
+        // The upstream names are in no hosts file: nginx must ask the resolver the configuration names.
+        writeFileSync(join(this.work, "hosts"), "127.0.0.1 localhost\n");
         mkdirSync(this.sockets, { mode: 0o700 });
+        mkdirSync(this.siteHealthDir);
 
         // Both namespaces, and the cable between them created inside them: one end in each.
         execFileSync("ip", ["netns", "add", this.proxyNs]);
@@ -93,6 +136,30 @@ export class ProxySandbox {
         for (const address of [`${visitors.direct}/24`, `${visitors.attacker}/24`, `${visitors.cloudflare}/32`]) {
             ip(this.visitorsNs, "addr", "add", address, "dev", "eth0");
         }
+
+        // Docker's DNS, where the configuration looks for it (in the proxy's namespace, on its loopback).
+        ip(this.proxyNs, "addr", "add", `${dockerResolver}/32`, "dev", "lo");
+        this.dns = spawn(
+            "ip",
+            [
+                "netns",
+                "exec",
+                this.proxyNs,
+                "dnsmasq",
+                "--keep-in-foreground",
+                "--conf-file=/dev/null",
+                "--no-resolv",
+                "--no-hosts",
+                "--user=root",
+                "--pid-file=",
+                `--listen-address=${dockerResolver}`,
+                "--bind-interfaces",
+                ...Object.keys(upstreams).map((name) => `--host-record=${name},${upstreamAddress}`),
+                "--log-queries",
+                `--log-facility=${this.dnsLog}`,
+            ],
+            { stdio: ["ignore", "ignore", "inherit"] },
+        );
 
         for (const from of Object.values(visitors)) {
             for (const port of proxyPorts) {
@@ -111,7 +178,7 @@ export class ProxySandbox {
         }
 
         const disk = join(this.work, "disk");
-        const nginxBinary = join(nginxRoot, "usr/sbin/nginx");
+        const nginx = nginxCommand.join(" ");
         const script = `set -e
 for dir in /etc /var; do
     name=-$(basename $dir)
@@ -119,6 +186,10 @@ for dir in /etc /var; do
     mount -t overlay overlay -o lowerdir=$dir,upperdir=${disk}/upper$name,workdir=${disk}/work$name $dir
 done
 mount -t tmpfs tmpfs /run
+# The site-health volume, read-only as the proxy container mounts it.
+mount -t tmpfs tmpfs /srv
+mkdir ${siteHealth.volume.containerPath}
+mount --bind -o ro ${this.siteHealthDir} ${siteHealth.volume.containerPath}
 rm -rf /etc/nginx /etc/letsencrypt
 cp -r ${etc} /etc/nginx
 cp -r ${certificates} /etc/letsencrypt
@@ -128,8 +199,8 @@ grep -q '^nginx:' /etc/passwd || echo 'nginx:x:101:101:nginx:/nonexistent:/usr/s
 mkdir -p /var/cache/nginx /var/log/nginx /var/lib/nginx
 # As in the official image, where these are links to the container's stdout and stderr.
 ln -sf /dev/null /var/log/nginx/access.log
-${nginxBinary} -t -q
-exec ${nginxBinary} -g 'daemon off;'`;
+${nginx} -t -q
+exec ${nginx} -g 'daemon off;'`;
         this.nginx = spawn("ip", ["netns", "exec", this.proxyNs, "unshare", "--mount", "--propagation", "private", "bash", "-c", script], {
             stdio: ["ignore", "inherit", "inherit"],
         });
@@ -188,6 +259,7 @@ exec ${nginxBinary} -g 'daemon off;'`;
     /** Stops nginx and the relays and removes both namespaces and every file, whatever state it is in. */
     async down(): Promise<void> {
         await stopProcess(this.nginx);
+        await stopProcess(this.dns);
         for (const relay of this.relays) {
             try {
                 process.kill(-relay.pid!, "SIGKILL");
