@@ -14,18 +14,19 @@ export function standInPorts(spec: ContainerSpec<string>): number[] {
 
 /**
  * A `docker run -d` (or `docker create`) of a rendered container, with `args` for its image and its
- * environment from `envFile` (one KEY=value a line: no shell quoting to get wrong).
+ * environment from `envFile` (one KEY=value a line: no shell quoting to get wrong), at address `ip`
+ * on its network where given (Docker's choice otherwise).
  */
 export function dockerCommand(
     spec: ContainerSpec<string>,
     args: readonly (string | number)[],
-    { verb = "run -d", envFile }: { verb?: "run -d" | "create"; envFile?: string } = {},
+    { verb = "run -d", envFile, ip }: { verb?: "run -d" | "create"; envFile?: string; ip?: string } = {},
 ): string {
     return [
         `docker ${verb}`,
         `--name ${containerName(spec)}`,
         ...(envFile ? [`--env-file ${envFile}`] : []),
-        ...spec.networks.map((n) => `--network ${n} --network-alias ${spec.name}`),
+        ...spec.networks.map((n) => `--network ${n} --network-alias ${spec.name}${ip ? ` --ip ${ip}` : ""}`),
         `--restart ${spec.restart}`,
         `--memory ${spec.memoryMb}m`,
         `--stop-timeout ${spec.stopTimeoutSeconds}`,
@@ -40,8 +41,9 @@ export function dockerCommand(
 
 /**
  * The rendered containers on a droplet's engine, as the Apps component creates them: the network,
- * then each container with its environment, the proxy last (nginx resolves its upstreams at start) and with its files
- * copied in before it starts, as the docker provider's uploads are. `args` gives each image's.
+ * then each container with its environment, the proxy last (as the program orders them; it would
+ * start without the apps too, see test/sandbox/proxyFollows.test.ts) and with its files copied in
+ * before it starts, as the docker provider's uploads are. `args` gives each image's.
  */
 export function startContainers(
     droplet: Droplet,
