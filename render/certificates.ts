@@ -63,10 +63,31 @@ Description=Renew the site's Let's Encrypt certificates
 Requires=docker.service
 After=docker.service network-online.target
 Wants=network-online.target
+# A failed renewal is said at error priority, under its own tag: journalctl -t ${renewFailureTag}.
+OnFailure=${renewFailureUnit}.service
 
 [Service]
 Type=oneshot
 ExecStart=${certbotCommand} renew
+`;
+}
+
+/** The journal tag a failed renewal is logged under: `journalctl -t site-certificates -p err`. */
+export const renewFailureTag = "site-certificates";
+export const renewFailureUnit = `${renewUnit}-failed`;
+
+/**
+ * What systemd starts when the renewal fails: one line at error priority naming the unit and where
+ * its own output is. Certbot renews 30 days before expiry and the timer tries twice a day, so a
+ * failure has weeks of retries behind it; this line is what an alert or a person looks for.
+ */
+export function renderRenewFailureService(): string {
+    return `[Unit]
+Description=Log that the certificate renewal failed
+
+[Service]
+Type=oneshot
+ExecStart=logger -p daemon.err -t ${renewFailureTag} "${renewUnit}.service failed: the site's certificates were not renewed. Its output: journalctl -u ${renewUnit}.service"
 `;
 }
 
@@ -113,7 +134,7 @@ export const renderCredentials = (token: string) => `dns_cloudflare_api_token = 
 export const renderCertbotInstallScript = (settings: Settings): HostScript =>
     script(
         "50-certificates",
-        "the certbot command, and the systemd timer that renews the certificates twice a day.",
+        "the certbot command, the systemd timer that renews the certificates twice a day, and the unit that logs a failed renewal.",
         `
 changed=0
 put_file ${certbotCommand} 0755 <<'EOF' || true
@@ -124,6 +145,9 @@ ${renderRenewService().trimEnd()}
 EOF
 put_file /etc/systemd/system/${renewUnit}.timer 0644 <<'EOF' && changed=1
 ${renderRenewTimer().trimEnd()}
+EOF
+put_file /etc/systemd/system/${renewFailureUnit}.service 0644 <<'EOF' && changed=1
+${renderRenewFailureService().trimEnd()}
 EOF
 if [ "$changed" -eq 1 ]; then
     systemctl daemon-reload

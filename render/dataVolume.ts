@@ -1,8 +1,9 @@
 // The block storage volume that holds every container's data: mounted by label at every boot before
 // Docker starts, and a folder on it for each data volume, owned by the user its container runs as.
-import { backupsDir, containerTemplates, dataRoot, dataVolume } from "../config/catalogue";
+import { backupsDir, containerTemplates, DataVolume, dataRoot, dataVolume, dataVolumes } from "../config/catalogue";
 import { renewUnit } from "./certificates";
 import { HostScript, script } from "./shell";
+import { watchdogUnit } from "./watchdog";
 
 export const renderDataVolumeMountScript = (): HostScript =>
     script(
@@ -34,6 +35,12 @@ fi
 `,
     );
 
+/**
+ * A data directory's mode: its owner's alone, except site-health, which the proxy's nginx workers
+ * read as their own user (it holds one line on the disks' room, served to anyone anyway).
+ */
+export const dataDirectoryMode = (volume: DataVolume): string => (volume.name === dataVolumes.siteHealth.name ? "0755" : "0750");
+
 export const renderDataDirectoriesScript = (): HostScript =>
     script(
         "40-data-dirs",
@@ -42,7 +49,7 @@ export const renderDataDirectoriesScript = (): HostScript =>
 install -d -m 0700 -o 0 -g 0 ${backupsDir}
 ${containerTemplates
     .flatMap((container) => container.volumes)
-    .map((volume) => `install -d -m 0750 -o ${volume.uid} -g ${volume.gid} ${dataRoot}/${volume.name}`)
+    .map((volume) => `install -d -m ${dataDirectoryMode(volume)} -o ${volume.uid} -g ${volume.gid} ${dataRoot}/${volume.name}`)
     .join("\n")}
 
 `,
@@ -72,7 +79,7 @@ if [ -s ${releasedContainersFile} ]; then
     echo "started again: $(paste -sd ' ' ${releasedContainersFile})"
 fi
 rm -f ${releasedContainersFile}
-systemctl start ${renewUnit}.timer 2> /dev/null || true`;
+systemctl start ${renewUnit}.timer ${watchdogUnit}.timer 2> /dev/null || true`;
     return {
         release: script(
             "99-data-volume-release",
@@ -83,8 +90,9 @@ if ! mountpoint -q ${dataRoot}; then
     exit 0
 fi
 install -d -m 0700 "$(dirname ${releasedContainersFile})"
-# Nothing may start Docker again (a certificate renewal would) while the volume leaves.
-systemctl stop ${renewUnit}.timer 2> /dev/null || true
+# Nothing may start Docker again (a certificate renewal would) or a container (the watchdog
+# would restart an unhealthy one) while the volume leaves.
+systemctl stop ${renewUnit}.timer ${watchdogUnit}.timer ${watchdogUnit}.service 2> /dev/null || true
 if systemctl is-active --quiet docker.service; then
     docker ps --format '{{.Names}}' > ${releasedContainersFile}
     # Each container gets its own stop timeout (the Apps component sets it): MySQL has time to flush.

@@ -5,6 +5,7 @@ import { renderAdminUserScript } from "./adminUser";
 import { renderCertbotInstallScript } from "./certificates";
 import { renderCloudInitWaitScript } from "./cloudInit";
 import { renderDataDirectoriesScript, renderDataVolumeMountScript } from "./dataVolume";
+import { renderDiskCareScript } from "./diskCare";
 import { renderDockerDaemonScript } from "./dockerDaemon";
 import { renderFail2banScript } from "./fail2ban";
 import { renderFirewallScript } from "./firewall";
@@ -12,6 +13,7 @@ import type { HostScript } from "./shell";
 import { renderSshdScript } from "./ssh";
 import { renderSysctlScript } from "./sysctl";
 import { renderUnattendedUpgradesScript } from "./upgrades";
+import { renderWatchdogScript } from "./watchdog";
 
 /** Every host script, in run order. */
 export function renderHostScripts(settings: Settings): HostScript[] {
@@ -26,6 +28,8 @@ export function renderHostScripts(settings: Settings): HostScript[] {
         renderFirewallScript(settings),
         renderDataVolumeMountScript(),
         renderDataDirectoriesScript(),
+        renderDiskCareScript(settings),
+        renderWatchdogScript(settings),
         renderCertbotInstallScript(settings),
     ];
 }

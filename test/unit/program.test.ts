@@ -55,7 +55,7 @@ describe("resource graph", () => {
             sshKey: 2,
             dnsRecord: 3,
             zoneSetting: 4,
-            command: 17,
+            command: 19,
             copyToRemote: 1,
             volume: 1,
             volumeAttachment: 1,

@@ -6,7 +6,7 @@ import { containerTemplates, dataRoot, metadataAddress, routedServiceNames, rout
 import { renderCertbotCommand, renderCertificateScripts } from "../../render/certificates";
 import { renderSnapshotPrepareScript } from "../../render/backups";
 import { renderCloudInit } from "../../render/cloudInit";
-import { renderDataVolumeHandover } from "../../render/dataVolume";
+import { dataDirectoryMode, renderDataVolumeHandover } from "../../render/dataVolume";
 import { renderHostKeyScript } from "../../render/ssh";
 import { renderThemesInstallScript } from "../../render/themes";
 import { parse } from "yaml";
@@ -166,7 +166,9 @@ describe("host scripts", () => {
     it("create every data volume's directory owned by the container's user", () => {
         const dataDirs = scripts.find((s) => s.name === "40-data-dirs")!.script;
         for (const volume of containerTemplates.flatMap((c) => c.volumes)) {
-            expect(dataDirs).toContain(`install -d -m 0750 -o ${volume.uid} -g ${volume.gid} ${dataRoot}/${volume.name}`);
+            expect(dataDirs).toContain(
+                `install -d -m ${dataDirectoryMode(volume)} -o ${volume.uid} -g ${volume.gid} ${dataRoot}/${volume.name}`,
+            );
         }
     });
 
