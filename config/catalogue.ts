@@ -62,6 +62,12 @@ export interface RoutedService extends ContainerTemplate {
     readonly requiresAuth: boolean;
     /** Cloudflare proxy default: off for websocket hosts, which broke behind it. */
     readonly proxiedByDefault: boolean;
+    /**
+     * Who may reach the host at all when the stack does not say (`site:services.<name>.allowFrom`):
+     * the stack's adminCidrs for a service whose login, once passed, owns the host (Portainer mounts
+     * Docker's socket), anywhere for the others (Jupyter's token and Ghost's own logins guard them).
+     */
+    readonly allowFromByDefault: "adminCidrs" | "anywhere";
 }
 
 const check = (test: string[], startPeriod = "30s"): HealthCheck => ({
@@ -110,6 +116,7 @@ export const ghost: RoutedService = {
     websockets: false,
     requiresAuth: false,
     proxiedByDefault: true,
+    allowFromByDefault: "anywhere",
 };
 
 export const jupyter: RoutedService = {
@@ -123,6 +130,7 @@ export const jupyter: RoutedService = {
     websockets: true,
     requiresAuth: false,
     proxiedByDefault: false,
+    allowFromByDefault: "anywhere",
 };
 
 export const portainer: RoutedService = {
@@ -138,6 +146,8 @@ export const portainer: RoutedService = {
     websockets: true,
     requiresAuth: true,
     proxiedByDefault: false,
+    // Docker's socket is mounted into it: whoever gets past its login is root on the host.
+    allowFromByDefault: "adminCidrs",
 };
 
 export const mysql: ContainerTemplate = {
@@ -208,8 +218,12 @@ export const dataVolume = { label: "site-data", filesystem: "ext4" } as const;
 /** Database dumps taken before each snapshot, on the data volume (root only). */
 export const backupsDir = `${dataRoot}/backups`;
 
-/** The private Docker network all containers share. */
-export const network = { name: "site", subnet: "172.30.1.0/24" } as const;
+/**
+ * The private Docker network all containers share. Docker gives its gateway, the host's side of the
+ * bridge, the subnet's first address: where a connection Docker's port publishing forwards from the
+ * host's loopback (the local target's 127.0.0.1) reaches a container from.
+ */
+export const network = { name: "site", subnet: "172.30.1.0/24", gateway: "172.30.1.1" } as const;
 
 /**
  * Every address Docker may give a container: docker0 and all user networks are carved from this

@@ -83,10 +83,29 @@ function isSshPublicKey(line: string): boolean {
 
 const port = () => z.number().int().min(1, "must be a port number from 1 to 65535").max(65535, "must be a port number from 1 to 65535");
 
+/** The explicit opt-out of a host's address fence: every address may reach it. */
+export const anywhere = "anywhere";
+
+const allowFrom = z.union(
+    [
+        z.literal(anywhere),
+        z
+            .array(
+                z
+                    .string()
+                    .refine(isCidr, "is not a CIDR range like 203.0.113.7/32")
+                    .refine((c) => !c.endsWith("/0"), `lets the whole internet in; say so with allowFrom: ${anywhere} instead`),
+            )
+            .min(1, `lets nobody in; list the ranges that may reach the host, or set allowFrom: ${anywhere}`),
+    ],
+    { error: `must be a list of CIDR ranges like 203.0.113.7/32, or the word ${anywhere}` },
+);
+
 const service = z
     .object({
         hostname: z.string({ error: "needs a hostname, e.g. blog.example.com" }),
         proxied: z.boolean({ error: "proxied must be true or false" }).optional(),
+        allowFrom: allowFrom.optional(),
     })
     .strict();
 
@@ -182,6 +201,14 @@ type RawSettings = z.infer<typeof settingsSchema>;
 export interface ServiceSettings {
     readonly hostname: string;
     readonly proxied: boolean;
+    /**
+     * Who may reach the host past its site-health path: these ranges (everyone else gets 403 before
+     * any login), or "anywhere". Decided on the visitor's real address: CF-Connecting-IP, believed
+     * from Cloudflare only, on a proxied host; the connection's address on a DNS-only one.
+     */
+    readonly allowFrom: readonly string[] | typeof anywhere;
+    /** allowFrom came from the stack, not the catalogue's default: an "anywhere" the owner chose. */
+    readonly allowFromSet: boolean;
 }
 
 export interface Settings extends Omit<RawSettings, "services"> {
@@ -226,14 +253,19 @@ export function configKey(path: readonly PropertyKey[]): string {
 const examples: Readonly<Record<string, string>> = {
     domain: "example.com",
     adminCidrs: "203.0.113.7/32",
+    allowFrom: "203.0.113.7/32",
     sshPublicKeys: '"$(cat ~/.ssh/id_ed25519.pub)"',
     dataVolumeSizeGb: "20",
     smtpPort: "2525",
     snapshots: "before-upgrade",
 };
 
+/** The example for a key: by its last name (`site:services.portainer.allowFrom[0]` as allowFrom). */
+const exampleFor = (path: readonly PropertyKey[]): string | undefined =>
+    examples[String(path.filter((part) => typeof part === "string").pop())];
+
 /** The command that sets one value: `--path` for anything below a top-level key, as Pulumi's CLI wants it. */
-export function setCommand(path: readonly PropertyKey[], value = examples[String(path[0])] ?? "<value>"): string {
+export function setCommand(path: readonly PropertyKey[], value = exampleFor(path) ?? "<value>"): string {
     return path.length > 1 ? `pulumi config set --path '${configKey(path)}' ${value}` : `pulumi config set ${configKey(path)} ${value}`;
 }
 
@@ -335,6 +367,9 @@ function describeIssue(issue: z.core.$ZodIssue, raw: Readonly<Record<string, unk
             return `${unknown}: unknown setting${didYouMean(name, allowed)} (the settings are ${allowed.join(", ")}); fix: pulumi config rm --path '${unknown}'`;
         });
     }
+    if (path[path.length - 1] === "allowFrom") {
+        return [`${key}: ${issue.message}; fix: ${setCommand([...path, 0])}, or ${setCommand(path, anywhere)}`];
+    }
     return [`${key}: ${issue.message}; fix: ${setCommand(path)}`];
 }
 
@@ -394,7 +429,9 @@ function resolveServices(data: RawSettings, problems: string[]): Settings["servi
                 `${key}.${name}.proxied: ${name} needs websockets, which the Cloudflare proxy drops while ${project}:zoneWebsockets is false; fix: pulumi config set ${project}:zoneWebsockets true, or pulumi config set --path '${key}.${name}.proxied' false`,
             );
         }
-        resolved[name] = { hostname, proxied };
+        const allowFromSet = entry.allowFrom !== undefined;
+        const allowFrom = entry.allowFrom ?? (catalogue.allowFromByDefault === "adminCidrs" ? data.adminCidrs : anywhere);
+        resolved[name] = { hostname, proxied, allowFrom, allowFromSet };
     }
     return resolved;
 }

@@ -14,7 +14,7 @@ import {
     validateResourceOfType,
 } from "@pulumi/policy";
 import { containerName, dataRoot, proxy, publishedPorts, routedServiceNames, routedServices } from "../config/catalogue";
-import { htpasswdPath, siteConfigPath } from "../render/nginx";
+import { fenceVariable, htpasswdPath, openedOnPurpose, siteConfigPath } from "../render/nginx";
 import { plainSecrets } from "./secretness";
 
 const proxyName = containerName(proxy);
@@ -61,6 +61,41 @@ export const managementNeedsAuth = containerPolicy(
             for (const server of servers) {
                 if (!/auth_basic "[^"]+";/.test(server) || !server.includes(`auth_basic_user_file /etc/nginx/${htpasswdPath};`)) {
                     report(`the proxy serves ${name}, a management UI, without auth_basic: anyone could stop the site's containers`);
+                }
+            }
+        }
+    },
+);
+
+/** The proxy's site configuration as the plan would upload it, and its server blocks proxying to `name`. */
+const proxySite = (container: ContainerProps): string =>
+    (container.uploads ?? []).find((u) => u.file === `/etc/nginx/${siteConfigPath}`)?.content ?? "";
+const serversFor = (site: string, name: string): string[] =>
+    site.split(/\nserver \{/).filter((block) => block.includes(`proxy_pass http://${name};`));
+
+export const managementFenced = containerPolicy(
+    "management-ui-answers-only-the-owner",
+    "The management UI (Portainer, root on the host through Docker's socket) answers only the addresses its stack names (site:adminCidrs unless site:services.portainer.allowFrom says otherwise), 403 to everyone else before any login; it is open to anywhere only where the stack said allowFrom: anywhere.",
+    (container, _args, report) => {
+        if (container.name !== proxyName) return;
+        const site = proxySite(container);
+        for (const service of routedServiceNames.map((n) => routedServices[n]).filter((s) => s.allowFromByDefault === "adminCidrs")) {
+            const variable = fenceVariable(service);
+            const geo = new RegExp(`\\ngeo \\$\\w+ \\${variable} \\{\\n([^}]*)\\}`).exec(site)?.[1] ?? "";
+            const ranges = geo
+                .split("\n")
+                .map((line) => line.trim())
+                .filter((line) => line && !line.startsWith("#"));
+            // A fence that lets everyone in: a default of 1, or a range that is the whole internet.
+            const fenceOpen = ranges.some((line) => /^(default\s+[^0\s]|(0\.0\.0\.0|::)\/0\s+[^0\s])/.test(line));
+            for (const server of serversFor(site, service.name)) {
+                if (server.includes(openedOnPurpose(service))) continue;
+                const location = server.slice(server.indexOf("location / {"));
+                const fenced = new RegExp(`^\\s*if \\(\\${variable} = 0\\) \\{\\s*return 403;`, "m").test(location);
+                if (!fenced || !ranges.includes("default 0;") || fenceOpen) {
+                    report(
+                        `the proxy serves ${service.name}, a management UI that is root on the host, to every address: fence it to site:adminCidrs (the default), or open it on purpose with pulumi config set --path 'site:services.${service.name}.allowFrom' anywhere`,
+                    );
                 }
             }
         }
@@ -129,6 +164,7 @@ export const dropletHasFirewall: StackValidationPolicy = {
 export const policies: Policy[] = [
     onlyProxyPublishes,
     managementNeedsAuth,
+    managementFenced,
     dataOnVolume,
     dataVolumeProtected,
     secretsStaySecret,

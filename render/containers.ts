@@ -134,7 +134,13 @@ export function renderContainers<S>(
 ): ContainerSpec<S>[] {
     const smtpImplicitTls = settings.smtpPort === 465;
     const { hostIp, http, https } = placement.publish;
-    const proxyOptions: ProxyOptions = { trustedProxyRanges, publicHttpsPort: https, ghostPageCache: placement.ghostMode === "production" };
+    const proxyOptions: ProxyOptions = {
+        trustedProxyRanges,
+        publicHttpsPort: https,
+        ghostPageCache: placement.ghostMode === "production",
+        // Published on the loopback, the proxy meets this machine's visitors at the network's gateway.
+        ...(hostIp.startsWith("127.") ? { loopbackSeenAs: network.gateway } : {}),
+    };
     return [
         spec<S>(proxy, settings, placement, {
             ports: [

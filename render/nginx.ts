@@ -1,8 +1,9 @@
 // The reverse proxy's configuration: the only thing reachable from outside. Rendered from the
 // stack config and the service catalogue; shipped into the nginx container by the Apps component
 // (under /etc/nginx/) and written to DIR/nginx/ by `npm run render`.
+import { BlockList, isIP } from "node:net";
 import { ghost, proxyHealthPort, publicUrl, routedServiceNames, routedServices, RoutedService, siteHealth } from "../config/catalogue";
-import type { Settings } from "../config/schema";
+import { anywhere, project, ServiceSettings, Settings } from "../config/schema";
 
 export const mainConfigPath = "nginx.conf";
 export const siteConfigPath = "conf.d/default.conf";
@@ -35,6 +36,49 @@ export interface ProxyOptions {
      * target), so a saved template shows on the next reload.
      */
     readonly ghostPageCache?: boolean;
+    /**
+     * The address nginx sees this machine's own visitors (127.0.0.1) come from, where the proxy is
+     * published on the loopback (the local target): Docker's port publishing hands their connections
+     * to the container from the site network's gateway. A fence that admits 127.0.0.1 admits it too.
+     */
+    readonly loopbackSeenAs?: string;
+}
+
+/** The variable that is 1 for a visitor the host's fence lets in (`allowFrom`), 0 for anyone else. */
+export const fenceVariable = (service: Pick<RoutedService, "name">): string => `$allowed_${service.name}`;
+
+/** The line a server carries when the stack opened a fenced-by-default host to anywhere on purpose. */
+export const openedOnPurpose = (service: Pick<RoutedService, "name">): string =>
+    `# Open to every address on purpose: ${project}:services.${service.name}.allowFrom is ${anywhere}.`;
+
+function coversLoopback(cidr: string): boolean {
+    const [address, prefix] = cidr.split("/");
+    if (isIP(address) !== 4) return false;
+    const list = new BlockList();
+    list.addSubnet(address, Number(prefix), "ipv4");
+    return list.check("127.0.0.1", "ipv4");
+}
+
+/**
+ * Who may reach a fenced host, decided on the visitor's real address: on a proxied host the one
+ * Cloudflare vouches for (CF-Connecting-IP, believed only from Cloudflare: $remote_addr after
+ * real_ip), on a DNS-only host the connection's own ($realip_remote_addr, whatever it claims).
+ */
+function fenceBlock(service: RoutedService, settings: ServiceSettings, options: ProxyOptions): string[] {
+    if (settings.allowFrom === anywhere) return [];
+    const source = settings.proxied ? "$remote_addr" : "$realip_remote_addr";
+    const loopback = options.loopbackSeenAs && settings.allowFrom.some(coversLoopback) ? options.loopbackSeenAs : undefined;
+    return [
+        `# Who may reach ${settings.hostname} past its site-health path (${project}:services.${service.name}.allowFrom),`,
+        `# by ${settings.proxied ? "the address Cloudflare vouches for" : "the connection's address"}; anyone else gets 403 before any login.`,
+        ...block(`geo ${source} ${fenceVariable(service)}`, [
+            "default 0;",
+            ...settings.allowFrom.map((cidr) => `${cidr} 1;`),
+            ...(loopback
+                ? [`# This machine (127.0.0.1), as Docker's port publishing hands its connections over.`, `${loopback}/32 1;`]
+                : []),
+        ]),
+    ];
 }
 
 /** Mozilla's "intermediate" TLS profile (ssl-config.mozilla.org, guideline 5.7), ECDHE suites only. */
@@ -119,9 +163,15 @@ const siteHealthLocation = block(`location = ${siteHealth.path}`, [
     ...securityHeaders,
 ]);
 
-function serverBlock(service: RoutedService, hostname: string, proxied: boolean, pageCache: boolean): string[] {
+function serverBlock(service: RoutedService, settings: ServiceSettings, pageCache: boolean): string[] {
+    const { hostname, proxied, allowFrom } = settings;
     const live = `/etc/letsencrypt/live/${hostname}`;
+    // In the location's rewrite phase: before the rate limit and the login, after the site-health match.
+    const fence = allowFrom === anywhere ? [] : block(`if (${fenceVariable(service)} = 0)`, ["return 403;"]);
+    const openNote =
+        allowFrom === anywhere && (service.allowFromByDefault !== "anywhere" || settings.allowFromSet) ? [openedOnPurpose(service)] : [];
     const location = [
+        ...fence,
         ...(service.requiresAuth
             ? [
                   'auth_basic "Management";',
@@ -144,13 +194,18 @@ function serverBlock(service: RoutedService, hostname: string, proxied: boolean,
         ...(proxied
             ? ["# Proxied by Cloudflare: nobody may go around it to the origin.", ...block("if ($from_cloudflare = 0)", ["return 403;"])]
             : []),
+        ...openNote,
         ...siteHealthLocation,
         ...block("location /", location),
     ]);
 }
 
 export function renderNginxSiteConfig(settings: Settings, options: ProxyOptions): string {
-    const hosts = routedServiceNames.map((name) => ({ service: routedServices[name], ...settings.services[name] }));
+    const hosts = routedServiceNames.map((name) => ({
+        service: routedServices[name],
+        settings: settings.services[name],
+        ...settings.services[name],
+    }));
     const ranges = options.trustedProxyRanges;
     const pageCache = options.ghostPageCache ?? true;
     return [
@@ -166,6 +221,10 @@ export function renderNginxSiteConfig(settings: Settings, options: ProxyOptions)
         "",
         ...block("map $http_upgrade $connection_upgrade", ["default upgrade;", "'' close;"]),
         "",
+        ...hosts.flatMap(({ service, settings: host }) => {
+            const fence = fenceBlock(service, host, options);
+            return fence.length > 0 ? [...fence, ""] : [];
+        }),
         "# Brute force on the management login: per visitor address, answered with 429.",
         "limit_req_zone $binary_remote_addr zone=management:10m rate=2r/s;",
         "limit_req_status 429;",
@@ -222,7 +281,7 @@ export function renderNginxSiteConfig(settings: Settings, options: ProxyOptions)
             `return 301 ${publicUrl("$host", options.publicHttpsPort ?? 443)}$request_uri;`,
         ]),
         "",
-        ...hosts.flatMap(({ service, hostname, proxied }) => [...serverBlock(service, hostname, proxied, pageCache), ""]),
+        ...hosts.flatMap(({ service, settings: host }) => [...serverBlock(service, host, pageCache), ""]),
         "# The container's health check; never published.",
         ...block("server", [`listen 127.0.0.1:${proxyHealthPort};`, ...block("location = /healthz", ["access_log off;", "return 204;"])]),
         "",

@@ -17,7 +17,7 @@ import { parse } from "yaml";
 import { prodValues, repoRoot } from "../harness/fixtures";
 
 type Values = Record<string, unknown>;
-const services = (v: Values) => v.services as Record<string, { hostname: string; proxied?: boolean }>;
+const services = (v: Values) => v.services as Record<string, { hostname: string; proxied?: boolean; allowFrom?: unknown }>;
 
 function errorFor(change: (values: Values) => void): string {
     const values = prodValues();
@@ -148,7 +148,7 @@ describe("secrets", () => {
 describe("good config", () => {
     it("parses the prod stack", () => {
         const settings = parseSettings(prodValues());
-        expect(settings.services.ghost).toEqual({ hostname: "example.com", proxied: true });
+        expect(settings.services.ghost).toEqual({ hostname: "example.com", proxied: true, allowFrom: "anywhere", allowFromSet: false });
     });
 
     it("makes websocket hosts DNS-only when proxied is not given", () => {
@@ -197,7 +197,7 @@ describe("the mistakes a newcomer makes get Pulumi's own words and a fix that wo
         [
             "a misspelled service setting",
             (v) => ((services(v).jupyter as Record<string, unknown>).proxyed = false),
-            "site:services.jupyter.proxyed: unknown setting; did you mean proxied? (the settings are hostname, proxied); fix: pulumi config rm --path 'site:services.jupyter.proxyed'",
+            "site:services.jupyter.proxyed: unknown setting; did you mean proxied? (the settings are hostname, proxied, allowFrom); fix: pulumi config rm --path 'site:services.jupyter.proxyed'",
         ],
         [
             "a misspelled service",
@@ -260,9 +260,55 @@ it("gives each service not named the hostname a newcomer would: the blog at the 
     values.services = {}; // Pulumi.yaml's default, when the stack names none
     values.domain = "myblog.dev";
     expect(parseSettings(values).services).toEqual({
-        ghost: { hostname: "myblog.dev", proxied: true },
-        jupyter: { hostname: "jupyter.myblog.dev", proxied: false },
-        portainer: { hostname: "portainer.myblog.dev", proxied: false },
+        ghost: { hostname: "myblog.dev", proxied: true, allowFrom: "anywhere", allowFromSet: false },
+        jupyter: { hostname: "jupyter.myblog.dev", proxied: false, allowFrom: "anywhere", allowFromSet: false },
+        // The management UI is root on the host: only the addresses that may reach SSH may see its login.
+        portainer: { hostname: "portainer.myblog.dev", proxied: false, allowFrom: values.adminCidrs, allowFromSet: false },
+    });
+});
+
+describe("who may reach each host (site:services.<name>.allowFrom)", () => {
+    it("defaults to the stack's adminCidrs for the management UI, to anywhere for Jupyter and the blog", () => {
+        const settings = parseSettings(prodValues());
+        expect(settings.services.portainer.allowFrom).toEqual(["203.0.113.0/24", "2001:db8::/32"]);
+        expect(settings.services.jupyter.allowFrom).toBe("anywhere");
+        expect(settings.services.ghost.allowFrom).toBe("anywhere");
+    });
+
+    it("takes a list of ranges, or anywhere, per service, as the stack file or the CLI gives it", () => {
+        const values = prodValues();
+        services(values).portainer.allowFrom = "anywhere";
+        services(values).jupyter.allowFrom = ["198.51.100.7/32", "2001:db8:1::/48"];
+        const settings = parseSettings(values);
+        expect(settings.services.portainer).toMatchObject({ allowFrom: "anywhere", allowFromSet: true });
+        expect(settings.services.jupyter).toMatchObject({ allowFrom: ["198.51.100.7/32", "2001:db8:1::/48"], allowFromSet: true });
+        values.services = JSON.stringify({ portainer: { hostname: "portainer.example.com", allowFrom: ["198.51.100.7/32"] } });
+        expect(parseSettings(values).services.portainer.allowFrom).toEqual(["198.51.100.7/32"]);
+    });
+
+    it.each<[string, unknown, string]>([
+        [
+            "a range that is no CIDR",
+            ["198.51.100.7"],
+            "site:services.portainer.allowFrom[0]: is not a CIDR range like 203.0.113.7/32; fix: pulumi config set --path 'site:services.portainer.allowFrom[0]' 203.0.113.7/32",
+        ],
+        [
+            "the whole internet as a range, not said as anywhere",
+            ["0.0.0.0/0"],
+            "site:services.portainer.allowFrom[0]: lets the whole internet in; say so with allowFrom: anywhere instead; fix: pulumi config set --path 'site:services.portainer.allowFrom[0]' 203.0.113.7/32",
+        ],
+        [
+            "an empty list",
+            [],
+            "site:services.portainer.allowFrom: lets nobody in; list the ranges that may reach the host, or set allowFrom: anywhere; fix: pulumi config set --path 'site:services.portainer.allowFrom[0]' 203.0.113.7/32, or pulumi config set --path 'site:services.portainer.allowFrom' anywhere",
+        ],
+        [
+            "another word than anywhere",
+            "everyone",
+            "site:services.portainer.allowFrom: must be a list of CIDR ranges like 203.0.113.7/32, or the word anywhere; fix: pulumi config set --path 'site:services.portainer.allowFrom[0]' 203.0.113.7/32, or pulumi config set --path 'site:services.portainer.allowFrom' anywhere",
+        ],
+    ])("refuses %s, naming the key and the fix", (_case, allowFrom, line) => {
+        expect(errorFor((v) => (services(v).portainer.allowFrom = allowFrom)).split("\n")).toContain(`  - ${line}`);
     });
 });
 

@@ -5,6 +5,7 @@ import {
     dataOnVolume,
     dataVolumeProtected,
     dropletHasFirewall,
+    managementFenced,
     managementNeedsAuth,
     onlyProxyPublishes,
     policies,
@@ -27,11 +28,12 @@ const reports = async (checked: Policy[], resource: Sent) => [
 const container = (name: string) => site.one(types.container, `site-${name}`);
 const withProps = (resource: Sent, props: Record<string, unknown>): Sent => ({ ...resource, wire: { ...resource.wire, ...props } });
 
-it("the pack holds the six policies", () => {
+it("the pack holds the seven policies", () => {
     expect(policies.map((p) => p.name).sort()).toEqual([
         "container-data-on-the-data-volume",
         "data-volume-is-protected",
         "droplet-has-a-cloud-firewall",
+        "management-ui-answers-only-the-owner",
         "management-ui-requires-a-password",
         "only-the-proxy-publishes-ports",
         "secret-looking-inputs-are-secrets",
@@ -69,6 +71,50 @@ describe("the management UI requires a password", () => {
         expect(await reports([managementNeedsAuth], withProps(proxy, { uploads }))).toEqual([
             expect.stringMatching(/portainer, a management UI, without auth_basic/),
         ]);
+    });
+});
+
+describe("the management UI answers only the owner's addresses", () => {
+    const withSite = (change: (site: string) => string) => {
+        const proxy = container("proxy");
+        const uploads = (proxy.inputs.uploads as { file: string; content: string }[]).map((u) =>
+            u.file.endsWith("/default.conf") ? { ...u, content: change(u.content) } : u,
+        );
+        return withProps(proxy, { uploads });
+    };
+    const fenceFails = [expect.stringMatching(/serves portainer, a management UI that is root on the host, to every address/)];
+
+    it("passes the declared site, fenced to adminCidrs", async () => {
+        expect(container("proxy").inputs.uploads).toEqual(
+            expect.arrayContaining([expect.objectContaining({ content: expect.stringContaining("if ($allowed_portainer = 0) {") })]),
+        );
+        expect(await reports([managementFenced], container("proxy"))).toEqual([]);
+    });
+
+    it("fails a proxy that lets every address reach the management login: no fence, or a fence open to all", async () => {
+        const unfenced = (site: string) => site.replace(/ *if \(\$allowed_portainer = 0\) \{\n *return 403;\n *\}\n/, "");
+        expect(await reports([managementFenced], withSite(unfenced))).toEqual(fenceFails);
+        expect(
+            await reports(
+                [managementFenced],
+                withSite((site) => site.replace("    default 0;\n    203.0.113.0/24", "    default 1;\n    203.0.113.0/24")),
+            ),
+        ).toEqual(fenceFails);
+        expect(
+            await reports(
+                [managementFenced],
+                withSite((site) => site.replace("    203.0.113.0/24 1;", "    0.0.0.0/0 1;")),
+            ),
+        ).toEqual(fenceFails);
+    });
+
+    it("passes the management host opened to anywhere only where the stack said allowFrom: anywhere", async () => {
+        const opened = await evaluate({
+            change: (values) => ((values.services as Record<string, Record<string, unknown>>).portainer.allowFrom = "anywhere"),
+        });
+        const proxy = opened.one(types.container, "site-proxy");
+        expect(JSON.stringify(proxy.inputs.uploads)).not.toContain("$allowed_portainer");
+        expect(await reports([managementFenced], proxy)).toEqual([]);
     });
 });
 
