@@ -22,7 +22,11 @@ import { cloudflareStandIn, ProxySandbox, requireNginx, visitors } from "./proxy
 import { makeCertificates } from "./proxy/testCa";
 import { StandIn } from "./proxy/upstreams";
 
+// The prod stack's adminCidrs hold 203.0.113.0/24: the direct visitor and the attacker are inside
+// (the login tests are theirs), the Cloudflare stand-in's address 198.51.100.7 is outside.
 const settings = parseSettings(prodValues());
+/** An address outside adminCidrs, as Cloudflare would vouch for it. */
+const outsider = "192.0.2.44";
 const host = {
     ghost: settings.services.ghost.hostname,
     jupyter: settings.services.jupyter.hostname,
@@ -212,6 +216,118 @@ describe("management login", () => {
             (await request(`https://${host.portainer}/`, direct({ headers: { Authorization: basicAuth(managementUser, password) } })))
                 .status,
         ).toBe(200);
+    });
+});
+
+describe("the management host answers only the owner's addresses (allowFrom: adminCidrs by default)", () => {
+    const url = `https://${host.portainer}/api/status`;
+    const withPassword = { Authorization: basicAuth(managementUser, password) };
+
+    it("is in adminCidrs: the admin addresses are, the other visitor is not", () => {
+        expect(settings.services.portainer.allowFrom).toEqual(settings.adminCidrs);
+        expect(settings.adminCidrs).toContain("203.0.113.0/24");
+        expect(settings.services.portainer.proxied).toBe(false);
+    });
+
+    it("asks an admin address for the password (401), and passes the right one (200)", async () => {
+        expect((await request(url, direct())).status).toBe(401);
+        expect((await request(url, direct({ headers: withPassword }))).status).toBe(200);
+    });
+
+    it("answers any other address 403, with the right password too, before the login and without a word to Portainer", async () => {
+        const before = upstreams.portainer.received.length;
+        for (const headers of [{}, withPassword]) {
+            const response = await request(url, { via: sandbox, from: visitors.cloudflare, ca, headers });
+            expect(response.status).toBe(403);
+            expect(response.headers["www-authenticate"]).toBeUndefined();
+            expect(response.headers["strict-transport-security"]).toBe("max-age=63072000");
+        }
+        await expect(
+            openWebSocket(`wss://${host.portainer}/api/websocket/exec?id=1`, {
+                via: sandbox,
+                from: visitors.cloudflare,
+                ca,
+                headers: withPassword,
+            }),
+        ).rejects.toThrow(/403/);
+        expect(upstreams.portainer.received.length).toBe(before);
+    });
+
+    it("decides a DNS-only host by the connection: an admin address in CF-Connecting-IP opens nothing, even from Cloudflare's ranges", async () => {
+        const claimed = { "CF-Connecting-IP": visitors.direct, ...withPassword };
+        expect((await request(url, { via: sandbox, from: visitors.cloudflare, ca, headers: claimed })).status).toBe(403);
+    });
+
+    it("keeps site-health open to everyone: the uptime checkers are outside adminCidrs", async () => {
+        sandbox.setSiteHealthy(true);
+        const response = await request(`https://${host.portainer}${siteHealth.path}`, { via: sandbox, from: visitors.cloudflare, ca });
+        expect([response.status, response.body]).toEqual([200, "ok\n"]);
+    });
+});
+
+describe("the management host proxied by Cloudflare: the address Cloudflare vouches for decides", () => {
+    const proxiedSettings = (() => {
+        const values = prodValues();
+        (values.services as Record<string, Record<string, unknown>>).portainer.proxied = true;
+        return parseSettings(values);
+    })();
+    const portainer = new StandIn("portainer");
+    let behind: ProxySandbox;
+    const url = `https://${host.portainer}/api/status`;
+    const withPassword = { Authorization: basicAuth(managementUser, password) };
+    const throughCloudflare = (visitor: string | undefined, headers: Record<string, string> = {}) =>
+        request(url, {
+            via: behind,
+            from: visitors.cloudflare,
+            ca,
+            headers: { ...(visitor ? { "CF-Connecting-IP": visitor } : {}), ...headers },
+        });
+
+    beforeAll(async () => {
+        behind = new ProxySandbox();
+        behind.up(
+            {
+                [mainConfigPath]: renderNginxMainConfig(),
+                [siteConfigPath]: renderNginxSiteConfig(proxiedSettings, { trustedProxyRanges: [cloudflareStandIn] }),
+                [htpasswdPath]: renderHtpasswd(bcryptHash(password, "abcdefghijklmnopqrstuv")),
+            },
+            join(sandbox.work, "letsencrypt"),
+            { portainer: routedServices.portainer.port },
+        );
+        await portainer.listen(behind.upstreamSocket("portainer"));
+        await behind.ready();
+    }, 60_000);
+
+    afterAll(async () => {
+        await portainer.close();
+        await behind?.down();
+    });
+
+    it("asks a visitor at an admin address for the password (401), and passes the right one (200)", async () => {
+        expect(proxiedSettings.services.portainer.proxied).toBe(true);
+        expect((await throughCloudflare(visitors.direct)).status).toBe(401);
+        expect((await throughCloudflare(visitors.direct, withPassword)).status).toBe(200);
+    });
+
+    it("answers a visitor at any other address 403, with the right password too", async () => {
+        const before = portainer.received.length;
+        expect((await throughCloudflare(outsider)).status).toBe(403);
+        expect((await throughCloudflare(outsider, withPassword)).status).toBe(403);
+        // Cloudflare's own address, should it send no visitor's, is no owner's either.
+        expect((await throughCloudflare(undefined, withPassword)).status).toBe(403);
+        expect(portainer.received.length).toBe(before);
+    });
+
+    it("refuses an admin address going around Cloudflare (403), and keeps site-health open to everyone through it", async () => {
+        expect((await request(url, { via: behind, from: visitors.direct, ca, headers: withPassword })).status).toBe(403);
+        behind.setSiteHealthy(true);
+        const health = await request(`https://${host.portainer}${siteHealth.path}`, {
+            via: behind,
+            from: visitors.cloudflare,
+            ca,
+            headers: { "CF-Connecting-IP": outsider },
+        });
+        expect([health.status, health.body]).toEqual([200, "ok\n"]);
     });
 });
 

@@ -67,7 +67,9 @@ export function requireNginx(): void {
 
 export class ProxySandbox {
     readonly work = mkdtempSync(join(tmpdir(), "site-proxy-"));
-    private readonly id = `p${process.pid % 100000}`;
+    /** Sandboxes made by this process so far: each gets namespaces of its own, so two can run side by side. */
+    private static made = 0;
+    private readonly id = `p${process.pid % 100000}${ProxySandbox.made++ || ""}`;
     readonly proxyNs = `${this.id}-proxy`;
     readonly visitorsNs = `${this.id}-visitors`;
     private readonly sockets = join(this.work, "sockets");
