@@ -7,8 +7,10 @@
 // and anything else down. So every check is aimed at a path that answers 200 when all is well and
 // that no cache answers for a dead origin (the proxy serves Ghost's pages from its cache for a while
 // when Ghost is gone, and Cloudflare may hold a copy): never `/` of the blog. Where the natural
-// answer is not 200 (the management host answers 401 until its login is passed, and nothing tells
-// the check that 401 is up), the check is aimed at the proxy's site-health path there, which answers before the login.
+// answer is not 200 (the management host answers DigitalOcean's checkers 403, as everyone outside
+// its allowFrom, fenced to site:adminCidrs by default, and its owner 401 until the login is passed;
+// nothing tells the check that either is up), the check is aimed at the proxy's site-health path
+// there, which answers everyone, before the fence and the login.
 import { RoutedServiceName, siteHealth } from "../config/catalogue";
 import type { Settings } from "../config/schema";
 
@@ -135,7 +137,7 @@ export function renderUptimeChecks(settings: Settings): UptimeCheckSpec[] {
             "portainer",
             "the management host",
             `${host("portainer")}${siteHealth.path}`,
-            "every other path answers 401 until nginx's login is passed, and DigitalOcean's check cannot be told that 401 is up; the proxy answers site-health there before the login (it proves DNS, the certificate and the proxy for this host, not Portainer; it is 503 too while the data volume is full)",
+            "every other path is fenced: 403 to any address outside site:services.portainer.allowFrom (site:adminCidrs by default), DigitalOcean's checkers included, and 401 until nginx's login is passed, and the check cannot be told that either is up; the proxy answers site-health there to everyone, before the fence and the login (it proves DNS, the certificate and the proxy for this host, not Portainer; it is 503 too while the data volume is full)",
         ),
     ];
 }
