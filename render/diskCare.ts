@@ -34,9 +34,9 @@ export function renderHealthCheckCommand(settings: Settings): string {
 #
 # While the data volume (${dataRoot}) is below ${dataVolumePercent}% used (site:alertThresholds.dataVolumePercent)
 # and the root disk below ${diskPercent}% (diskPercent), the file ${siteHealth.file} in the site-health data
-# volume holds a line of detail; otherwise the file is removed. The proxy mounts that folder
-# read-only and serves the file at ${siteHealth.path}: without it, 503, which the uptime check
-# alerts on. DigitalOcean's own alerts watch the droplet, never a volume. Every change of the
+# volume holds just "ok" (the figures go to the journal: anyone may read the file); otherwise the
+# file is removed. The proxy mounts that folder read-only and serves the file at ${siteHealth.path}:
+# without it, 503, which the uptime check alerts on. DigitalOcean's own alerts watch the droplet, never a volume. Every change of the
 # verdict is logged: journalctl -t ${healthTag}.
 set -euo pipefail
 
@@ -72,7 +72,7 @@ else
         [ -d "$dir" ] || install -d -m 0755 "$dir"
         # Written aside and renamed: the proxy reads the whole line or the previous one.
         tmp=$(mktemp "$dir/.${siteHealth.file}.XXXXXX")
-        printf 'ok: %s, checked %s\\n' "$detail" "$(date -u +%FT%TZ)" > "$tmp"
+        echo ok > "$tmp"
         chmod 0644 "$tmp"
         mv -f "$tmp" "$file"
     else

@@ -413,16 +413,14 @@ describe(`the site-health file (${siteHealthDir}/${siteHealth.file})`, () => {
     const check = () => tryOnDroplet(execStart(`${healthCheckUnit}.service`));
     const present = () => onDroplet(`test -e ${okFile} && echo yes || echo no`).trim() === "yes";
 
-    it("is written while the disks have room, with a line of detail, readable by the proxy's nginx user through its read-only mount", () => {
+    it("is written while the disks have room, holding just ok (the figures are the journal's: anyone may read the file), readable by the proxy's nginx user through its read-only mount", () => {
         const before = nowNs();
         expect(check()).toEqual({ status: 0, output: "" });
         expect(onDroplet(`stat -c '%a %U' ${siteHealthDir} ${okFile}`)).toBe("755 root\n644 root\n");
         const line = onDroplet(
             `docker run --rm --user 101:101 -v ${siteHealthDir}:${siteHealth.volume.containerPath}:ro --entrypoint /bin/cat site-standin:sandbox ${siteHealth.volume.containerPath}/${siteHealth.file}`,
         );
-        expect(line).toMatch(
-            /^ok: data volume \d+% used \(alert at 85%\), root disk \d+% used \(alert at 85%\), checked \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n$/,
-        );
+        expect(line).toBe("ok\n");
         expect(journalSince(healthTag, before).map((e) => [e.PRIORITY, e.MESSAGE])).toEqual([
             ["5", expect.stringMatching(/^ok: data volume/)],
         ]);
