@@ -18,3 +18,10 @@ export function formatFinding(finding: Finding): string {
     if (finding.fix) lines.push(`  fix: ${finding.fix}`);
     return lines.join("\n");
 }
+
+/** A config problem (`key: what; fix: command`, as ConfigError lists them) as a blocker. */
+export function blockerFromProblem(problem: string, why: string): Finding {
+    const [subject, rest = ""] = problem.split(/: (.*)/s);
+    const [what, fix = ""] = rest.split("; fix: ");
+    return { severity: "blocker", subject, what, why, fix };
+}

@@ -6,7 +6,7 @@ import { findPlaceholders } from "../config/placeholders";
 import { checkRestoredPasswords, ConfigError, SecretName, secretNames, secretSources, Settings } from "../config/schema";
 import type { StackFileConfig } from "../config/stackFiles";
 import { monthlyCost, prices } from "./cost";
-import type { Finding } from "./finding";
+import { blockerFromProblem, Finding } from "./finding";
 
 /** Where a secret can come from besides the stack file: its environment variable. */
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -81,11 +81,7 @@ function secretFindings(settings: Settings, stack: StackFileConfig, env: Environ
         checkRestoredPasswords(settings, isSet);
     } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
-        for (const problem of error.problems) {
-            const [subject, rest] = problem.split(/: (.*)/s);
-            const [what, fix] = rest.split("; fix: ");
-            findings.push({ severity: "blocker", subject, what, why: "the restored database would refuse Ghost", fix });
-        }
+        for (const problem of error.problems) findings.push(blockerFromProblem(problem, "the restored database would refuse Ghost"));
     }
     return findings;
 }

@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, parseSettings, secretSources } from "../config/schema";
 import { readStackFiles } from "../config/stackFiles";
-import { Finding, formatFinding } from "../check/finding";
+import { blockerFromProblem, Finding, formatFinding } from "../check/finding";
 import { offlineFindings } from "../check/offline";
 import { onlineFindings } from "../check/online";
 
@@ -34,17 +34,9 @@ async function main(): Promise<number> {
         }
     } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
-        findings = error.problems.map((problem) => {
-            const [subject, rest = ""] = problem.split(/: (.*)/s);
-            const [what, fix = ""] = rest.split(/; fix: /);
-            return {
-                severity: "blocker",
-                subject,
-                what,
-                why: "the stack config is invalid: pulumi up stops before creating anything",
-                fix,
-            };
-        });
+        findings = error.problems.map((problem) =>
+            blockerFromProblem(problem, "the stack config is invalid: pulumi up stops before creating anything"),
+        );
     }
     for (const finding of findings) console.log(`${formatFinding(finding)}\n`);
     const count = (severity: Finding["severity"]) => findings.filter((f) => f.severity === severity).length;
