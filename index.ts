@@ -15,8 +15,9 @@ import { Server } from "./components/server";
 import { Snapshots } from "./components/snapshots";
 import { Themes } from "./components/themes";
 import { loadStackConfig, SiteConfig } from "./config";
-import { publicUrl, routedServiceNames } from "./config/catalogue";
+import { publicUrl, RoutedServiceName } from "./config/catalogue";
 import { managementUser } from "./render/nginx";
+import { renderAppDatabaseSql } from "./render/appDatabases";
 import { renderContainers } from "./render/containers";
 import * as droplet from "./targets/droplet";
 import * as local from "./targets/local";
@@ -25,8 +26,20 @@ import type { SiteTarget } from "./targets/target";
 const stack = loadStackConfig();
 // The passwords the stack does not set, made once and kept in state (secret): the user sets only
 // what comes from outside (the tokens, the SMTP password).
-const generated = new GeneratedSecrets("site", { given: stack.secrets });
-const site: SiteConfig = { settings: stack.settings, secrets: { ...stack.secrets, ...generated.values } };
+const generated = new GeneratedSecrets("site", {
+    given: stack.secrets,
+    appDatabases: Object.fromEntries(
+        stack.settings.apps.flatMap(({ name, database }) =>
+            database ? [[name, database.passwordSecret === undefined ? undefined : stack.appSecrets[database.passwordSecret]]] : [],
+        ),
+    ),
+});
+const site: SiteConfig = {
+    settings: stack.settings,
+    secrets: { ...stack.secrets, ...generated.values },
+    appSecrets: stack.appSecrets,
+    appDatabasePasswords: generated.appDatabasePasswords,
+};
 export = site.settings.target === "local" ? localSite(site) : dropletSite(site);
 
 /** On a DigitalOcean droplet, with Cloudflare in front. */
@@ -74,9 +87,23 @@ function localSite(site: SiteConfig) {
 }
 
 /** The apps, the same on every target: the management login's hash, then the containers. */
-function siteApps({ settings, secrets }: SiteConfig, target: SiteTarget, dependsOn: pulumi.Resource[]): Apps {
+function siteApps(
+    { settings, secrets, appSecrets, appDatabasePasswords }: SiteConfig,
+    target: SiteTarget,
+    dependsOn: pulumi.Resource[],
+): Apps {
     const auth = new ManagementAuth("site", { password: secrets.managementPassword });
-    const containerSecrets = { ...secrets, managementPasswordHash: auth.passwordHash, managementHtpasswd: auth.htpasswd };
+    const containerSecrets = {
+        ...secrets,
+        managementPasswordHash: auth.passwordHash,
+        managementHtpasswd: auth.htpasswd,
+        apps: {
+            secrets: appSecrets,
+            databasePasswords: appDatabasePasswords,
+            // Made inside apply from secrets, so it stays one.
+            databaseInit: pulumi.all(appDatabasePasswords).apply((passwords) => renderAppDatabaseSql(settings.apps, passwords)),
+        },
+    };
     return new Apps(
         "site",
         {
@@ -91,7 +118,7 @@ function siteApps({ settings, secrets }: SiteConfig, target: SiteTarget, depends
 
 /** Stack output: every service's public URL. */
 function serviceUrls({ settings }: SiteConfig, httpsPort: number): Record<string, string> {
-    return Object.fromEntries(routedServiceNames.map((name) => [name, publicUrl(settings.services[name].hostname, httpsPort)]));
+    return Object.fromEntries(settings.routed.map(({ name }) => [name, publicUrl(settings.services[name].hostname, httpsPort)]));
 }
 
 /**
@@ -99,7 +126,7 @@ function serviceUrls({ settings }: SiteConfig, httpsPort: number): Record<string
  * bring along (`pulumi stack output logins --show-secrets`).
  */
 function logins({ settings, secrets }: SiteConfig, httpsPort: number) {
-    const url = (name: (typeof routedServiceNames)[number]) => publicUrl(settings.services[name].hostname, httpsPort);
+    const url = (name: RoutedServiceName) => publicUrl(settings.services[name].hostname, httpsPort);
     return pulumi.secret({
         management: { url: url("portainer"), user: managementUser, password: secrets.managementPassword },
         jupyter: { url: url("jupyter"), token: secrets.jupyterToken },

@@ -3,7 +3,7 @@
 // the stack costs a month.
 import { alertDestinationProblems } from "../config/alertDestinations";
 import { findPlaceholders } from "../config/placeholders";
-import { checkRestoredPasswords, ConfigError, SecretName, secretNames, secretSources, Settings } from "../config/schema";
+import { appSecretsKey, checkRestoredPasswords, ConfigError, SecretName, secretNames, secretSources, Settings } from "../config/schema";
 import type { StackFileConfig } from "../config/stackFiles";
 import { monthlyCost, prices } from "./cost";
 import { blockerFromProblem, Finding } from "./finding";
@@ -41,6 +41,17 @@ function secretFindings(settings: Settings, stack: StackFileConfig, env: Environ
     if (settings.target === "local") return [];
     const findings: Finding[] = [];
     const isSet = isSecretSet(stack, env);
+    for (const [name, state] of Object.entries(stack.appSecrets)) {
+        if (state !== "plaintext") continue;
+        const key = `${appSecretsKey}.${name}`;
+        findings.push({
+            severity: "blocker",
+            subject: key,
+            what: "an app's secret is written in plain text in the stack file",
+            why: "the stack file is committed: anyone who can read the repository has it",
+            fix: `remove the line from the stack file, then: pulumi config set --secret --path '${key}' <value>; and change it where it was issued`,
+        });
+    }
     for (const name of secretNames) {
         const { key, env: variable, generated, optional } = secretSources[name];
         if (stack.secrets[name] === "plaintext") {

@@ -98,8 +98,8 @@ export class Apps extends pulumi.ComponentResource {
                                   retries: spec.healthCheck.retries,
                               }
                             : undefined,
-                        uploads: spec.uploads.map((u) => ({ file: u.path, content: u.content })),
-                        labels: [generationLabel],
+                        uploads: spec.uploads.map((u) => ({ file: u.path, content: u.content, permissions: u.permissions })),
+                        labels: [generationLabel, ...Object.entries(spec.labels).map(([label, value]) => ({ label, value }))],
                     },
                     {
                         ...childOpts,

@@ -32,7 +32,10 @@ export interface HealthCheck {
 
 export interface ContainerTemplate {
     readonly name: string;
-    readonly imageKey: ImageKey;
+    /** The config key naming its pinned image (the built-in containers)... */
+    readonly imageKey?: ImageKey;
+    /** ...or the pinned image itself (an app declared in `site:apps`). Exactly one of the two. */
+    readonly image?: string;
     /** Port the process listens on inside the private network. */
     readonly port: number;
     readonly volumes: readonly DataVolume[];
@@ -55,7 +58,8 @@ export interface ContainerTemplate {
 }
 
 export interface RoutedService extends ContainerTemplate {
-    readonly name: RoutedServiceName;
+    /** A built-in service's name (RoutedServiceName), or a declared app's. */
+    readonly name: string;
     /** Jupyter kernels and Portainer's console are websockets (PITFALLS: Apps behind the proxy). */
     readonly websockets: boolean;
     /** The proxy asks for the management password before passing anything on. */
@@ -70,7 +74,7 @@ export interface RoutedService extends ContainerTemplate {
     readonly allowFromByDefault: "adminCidrs" | "anywhere";
 }
 
-const check = (test: string[], startPeriod = "30s"): HealthCheck => ({
+export const check = (test: string[], startPeriod = "30s"): HealthCheck => ({
     test,
     interval: "30s",
     timeout: "5s",
@@ -174,6 +178,35 @@ export const proxy: ContainerTemplate = {
 
 export const routedServices: Record<RoutedServiceName, RoutedService> = { ghost, jupyter, portainer };
 
+/** An app declared in the stack config (`site:apps.<name>`): a routed service like the built-in ones, plus what it is given. */
+export interface DeclaredApp extends RoutedService {
+    readonly image: string;
+    /** Plain env values, by variable name. */
+    readonly env: Readonly<Record<string, string>>;
+    /** Env values from the stack's secrets: variable name to the name of a secret in `site:appSecrets`. */
+    readonly secretEnv: Readonly<Record<string, string>>;
+    /** Its own database on the site's MySQL, and the env variables that tell the app where it is. */
+    readonly database?: AppDatabase;
+}
+
+export interface AppDatabase {
+    /** The database's and the user's name on the site's MySQL. */
+    readonly name: string;
+    /** A secret in `site:appSecrets` holding the user's password; unset, the site makes one (random, kept in state). */
+    readonly passwordSecret?: string;
+    /** Names of the env variables the app reads them from; each one optional. */
+    readonly env: Readonly<Partial<Record<AppDatabaseEnv, string>>>;
+}
+export const appDatabaseEnv = ["host", "port", "name", "user", "password"] as const;
+export type AppDatabaseEnv = (typeof appDatabaseEnv)[number];
+
+/** Where a declared app's data folders live on the data volume: one folder per app, below `apps/`. */
+export const appDataFolder = (app: string): string => `apps/${app}`;
+
+/** A container's image: its own pinned reference (a declared app) or the config key's value (the built-in ones). */
+export const imageOf = (template: ContainerTemplate, settings: Readonly<Record<ImageKey, string>>): string =>
+    template.image ?? settings[template.imageKey!];
+
 /**
  * The name Docker knows a container by (`docker exec site-mysql`, `docker kill site-proxy`): the
  * same on every target, and what host scripts, policies and the sandbox address it by.
@@ -181,7 +214,7 @@ export const routedServices: Record<RoutedServiceName, RoutedService> = { ghost,
 export const containerName = (container: Pick<ContainerTemplate, "name">): string => `site-${container.name}`;
 
 /** A data volume as a named Docker volume, where a target keeps data in Docker's volumes. */
-export const dockerVolumeName = (volume: DataVolume): string => `site-${volume.name}`;
+export const dockerVolumeName = (volume: DataVolume): string => `site-${volume.name.replaceAll("/", ".")}`;
 
 /** What visitors type: https, the hostname, and the port when it is not 443. */
 export const publicUrl = (hostname: string, httpsPort: number): string => `https://${hostname}${httpsPort === 443 ? "" : `:${httpsPort}`}`;
@@ -197,8 +230,32 @@ export const certbot = {
     credentialsFile: "/srv/site/secrets/cloudflare.ini",
 };
 
-/** Every container of the site, in the order they are described to users. */
+/** Every built-in container of the site, in the order they are described to users (declared apps follow: Settings.apps). */
 export const containerTemplates: readonly ContainerTemplate[] = [proxy, ghost, mysql, jupyter, portainer];
+
+/**
+ * Names a declared app may not take: the built-in containers' (and so their Docker names
+ * `site-<name>`, DNS records and nginx upstreams), the folders on the data volume, and the names
+ * MySQL keeps for itself (an app's database is named after it).
+ */
+export const reservedAppNames: readonly string[] = [
+    ...new Set([
+        ...containerTemplates.map((c) => c.name),
+        "certbot",
+        ...Object.values(dataVolumes).map((v) => v.name),
+        "apps",
+        "backups",
+        "secrets",
+        "data",
+        "site",
+        "health",
+        "watchdog",
+        "network",
+        "docker",
+        "sys",
+        "root",
+    ]),
+];
 
 /** The only ports anything on the droplet publishes: the proxy's. */
 export const publishedPorts = [80, 443] as const;

@@ -4,7 +4,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { alertDestinationProblems } from "./alertDestinations";
 import { findPlaceholders } from "./placeholders";
 import {
+    appSecretsKey,
     checkRestoredPasswords,
+    ConfigError,
     checkSecrets,
     GeneratedSecretName,
     OptionalSecretName,
@@ -21,6 +23,8 @@ export * from "./schema";
 /** The stack's config: its settings and the secrets it sets (the generated and optional ones may be absent). */
 export interface StackConfig {
     readonly settings: Settings;
+    /** `site:appSecrets`' entries, each a Pulumi secret Output, by name. */
+    readonly appSecrets: Readonly<Record<string, pulumi.Output<string>>>;
     /** Each secret the stack or the environment gives, as a Pulumi secret Output. */
     readonly secrets: Readonly<Record<Exclude<SecretName, GeneratedSecretName | OptionalSecretName>, pulumi.Output<string>>> &
         Readonly<Partial<Record<GeneratedSecretName | OptionalSecretName, pulumi.Output<string>>>>;
@@ -32,6 +36,10 @@ export interface StackConfig {
  */
 export interface SiteConfig {
     readonly settings: Settings;
+    /** `site:appSecrets`' entries, each a Pulumi secret Output, by name. */
+    readonly appSecrets: Readonly<Record<string, pulumi.Output<string>>>;
+    /** Each declared app's database password, by app name: the stack's, or one the site made. */
+    readonly appDatabasePasswords: Readonly<Record<string, pulumi.Output<string>>>;
     /** Every secret as a Pulumi secret Output; never unwrapped outside `.apply`. */
     readonly secrets: Readonly<Record<Exclude<SecretName, OptionalSecretName>, pulumi.Output<string>>> &
         Readonly<Partial<Record<OptionalSecretName, pulumi.Output<string>>>>;
@@ -42,9 +50,11 @@ export function loadStackConfig(): StackConfig {
     const raw: Record<string, unknown> = {};
     for (const [fullKey, text] of Object.entries(pulumi.runtime.allConfig())) {
         const [namespace, key] = fullKey.split(":");
-        if (namespace === project && !secretNames.some((name) => secretSources[name].key === fullKey)) raw[key] = text;
+        if (namespace === project && fullKey !== appSecretsKey && !secretNames.some((name) => secretSources[name].key === fullKey))
+            raw[key] = text;
     }
-    const settings = parseSettings(raw);
+    const appSecretValues = readAppSecrets(pulumi.runtime.allConfig()[appSecretsKey]);
+    const settings = parseSettings(raw, Object.keys(appSecretValues));
     // The example's values left in: a preview says so (npm run check stops at them).
     for (const { key, what, fix } of findPlaceholders(settings))
         void pulumi.log.warn(`${key}: still the example's value: ${what}; fix: ${fix}`);
@@ -68,5 +78,29 @@ export function loadStackConfig(): StackConfig {
     // Alerts that would reach nobody: a preview says so (npm run check too).
     for (const { key, what, fix } of alertDestinationProblems(settings, secrets.alertSlackWebhook !== undefined))
         void pulumi.log.warn(`${key}: ${what}; fix: ${fix}`);
-    return { settings, secrets: secrets as StackConfig["secrets"] };
+    const appSecrets = Object.fromEntries(Object.entries(appSecretValues).map(([name, value]) => [name, pulumi.secret(value)]));
+    return { settings, appSecrets, secrets: secrets as StackConfig["secrets"] };
+}
+
+/** `site:appSecrets` as the CLI hands it over: a map's JSON text, each entry a text. */
+function readAppSecrets(text: string | undefined): Record<string, string> {
+    if (text === undefined) return {};
+    const fix = `fix: pulumi config rm ${appSecretsKey}, then pulumi config set --secret --path '${appSecretsKey}.<name>' <value> for each`;
+    let value: unknown;
+    try {
+        value = JSON.parse(text);
+    } catch {
+        throw new ConfigError([`${appSecretsKey}: must be a map of names to secret values; ${fix}`]);
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        throw new ConfigError([`${appSecretsKey}: must be a map of names to secret values; ${fix}`]);
+    }
+    const problems = Object.entries(value)
+        .filter(([, entry]) => typeof entry !== "string" && typeof entry !== "number")
+        .map(
+            ([name]) =>
+                `${appSecretsKey}.${name}: must be a secret text; fix: pulumi config set --secret --path '${appSecretsKey}.${name}' <value>`,
+        );
+    if (problems.length > 0) throw new ConfigError(problems);
+    return Object.fromEntries(Object.entries(value as Record<string, string | number>).map(([name, entry]) => [name, String(entry)]));
 }

@@ -1,9 +1,21 @@
 // Validation of the stack config: pure functions, no Pulumi. Every problem is reported with the
 // config key it comes from and the command that fixes it, before any resource exists.
 import { isIP } from "node:net";
+import { posix } from "node:path";
 import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
-import { imageKeys, routedServiceNames, routedServices, RoutedServiceName } from "./catalogue";
+import {
+    appDatabaseEnv,
+    appDataFolder,
+    check,
+    DeclaredApp,
+    imageKeys,
+    reservedAppNames,
+    RoutedService,
+    routedServiceNames,
+    routedServices,
+    RoutedServiceName,
+} from "./catalogue";
 
 export const project = "site";
 
@@ -32,6 +44,14 @@ const secretTable = {
 } satisfies Record<string, SecretSource>;
 export type SecretName = keyof typeof secretTable;
 export const secretSources: Readonly<Record<SecretName, SecretSource>> = secretTable;
+/**
+ * The declared apps' secrets: one map, each entry a secret of its own
+ * (`pulumi config set --secret --path 'site:appSecrets.<name>' <value>`), named by an app's
+ * `secretEnv` or `database.passwordSecret`. A family of secrets whose names the stack chooses,
+ * so it is not a row of the table above; the loader, the render command and the preflight read it
+ * next to the table, and every entry must be encrypted in the stack file.
+ */
+export const appSecretsKey = `${project}:appSecrets`;
 /** Every secret, in the order problems are reported. */
 export const secretNames = Object.keys(secretTable) as SecretName[];
 /** The secrets the site makes itself unless the stack sets them: the user never has to invent a password. */
@@ -69,6 +89,20 @@ export function isCidr(value: string): boolean {
 // `name:tag` or `registry/name:tag`, with a tag that names a version (latest and stable move).
 const pinnedImage = /^[a-z0-9][a-z0-9._/-]*(:\d+)?[a-z0-9._/-]*:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}(@sha256:[a-f0-9]{64})?$/;
 const floatingTags = new Set(["latest", "stable", "mainline", "lts", "alpine"]);
+const digestOnlyImage = /^[a-z0-9][a-z0-9._/-]*(:\d+)?[a-z0-9._/-]*@sha256:[a-f0-9]{64}$/;
+
+/** An image reference pinned to a version tag (not a moving one like latest) or to a digest. */
+const pinnedImageRef = (digestAlone = false) =>
+    z
+        .string()
+        .refine(
+            (ref) => pinnedImage.test(ref) || (digestAlone && digestOnlyImage.test(ref)),
+            `is not an image reference with a version tag, like nginx:1.29.8${digestAlone ? ", or a digest (name@sha256:...)" : ""}`,
+        )
+        .refine(
+            (ref) => !pinnedImage.test(ref) || !floatingTags.has(ref.split("@")[0].split(":").pop() ?? ""),
+            "must be pinned to a version, not a moving tag like latest",
+        );
 
 const sshKeyLine = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)) ([A-Za-z0-9+/]+={0,3})( .*)?$/;
 
@@ -106,6 +140,66 @@ const service = z
         hostname: z.string({ error: "needs a hostname, e.g. blog.example.com" }),
         proxied: z.boolean({ error: "proxied must be true or false" }).optional(),
         allowFrom: allowFrom.optional(),
+    })
+    .strict();
+
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "is not an environment variable name (letters, digits and _)");
+const envNames = (what: string) =>
+    z.record(z.string(), z.string({ error: `must be the name of ${what}` }), { error: `must be a map of variable names to ${what}s` });
+
+/** A folder of an app on the data volume: where the container sees it, and who owns it there. */
+const dataFolder = z
+    .object({
+        name: z.string({ error: "needs a folder name, e.g. data" }),
+        path: z.string({ error: "needs the path the container sees it at, e.g. /app/data" }),
+        uid: z.number().int().min(0, "must be a user id (0 or more)"),
+        gid: z.number().int().min(0, "must be a group id (0 or more)"),
+    })
+    .strict();
+
+const appDatabase = z
+    .object({
+        passwordSecret: z.string().optional(),
+        env: z
+            .object(
+                Object.fromEntries(appDatabaseEnv.map((name) => [name, envName.optional()])) as Record<
+                    string,
+                    z.ZodOptional<typeof envName>
+                >,
+            )
+            .strict(),
+    })
+    .strict();
+
+/** An app declared in the stack config: site:apps.<name>. */
+const app = z
+    .object({
+        image: pinnedImageRef(true),
+        port: port(),
+        hostname: z.string().optional(),
+        env: z
+            .record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String), {
+                error: "must be a map of variable names to values",
+            })
+            .default({}),
+        secretEnv: envNames("a secret in site:appSecrets").default({}),
+        data: z
+            .array(dataFolder)
+            .min(
+                1,
+                "needs at least one folder on the data volume: whatever the app keeps elsewhere is lost when its container is replaced",
+            ),
+        memoryMb: z.number().int().min(16, "must be at least 16 (MB)").max(65536, "must be at most 65536 (MB)").default(256),
+        healthCheck: z
+            .union([z.string().min(1), z.array(z.string()).min(1)], {
+                error: "must be a command: a list of words, or one line for the image's shell",
+            })
+            .optional(),
+        websockets: z.boolean().default(false),
+        managementLogin: z.boolean().default(false),
+        proxied: z.boolean({ error: "proxied must be true or false" }).optional(),
+        allowFrom: allowFrom.optional(),
+        database: appDatabase.optional(),
     })
     .strict();
 
@@ -158,18 +252,11 @@ const settingsSchema = z.object({
         .min(1, "needs at least one range, or SSH (and so pulumi's host setup) is unreachable"),
     services: z.record(z.string(), service),
     zoneWebsockets: z.boolean(),
-    ...(Object.fromEntries(
-        imageKeys.map((key) => [
-            key,
-            z
-                .string()
-                .regex(pinnedImage, "is not an image reference with a version tag, like nginx:1.29.8")
-                .refine(
-                    (ref) => !floatingTags.has(ref.split("@")[0].split(":").pop() ?? ""),
-                    "must be pinned to a version, not a moving tag like latest",
-                ),
-        ]),
-    ) as Record<(typeof imageKeys)[number], z.ZodString>),
+    apps: z.record(z.string(), app),
+    ...(Object.fromEntries(imageKeys.map((key) => [key, pinnedImageRef()])) as Record<
+        (typeof imageKeys)[number],
+        ReturnType<typeof pinnedImageRef>
+    >),
     smtpHost: z.string().refine(isDomainName, "is not a host name like smtp.mailgun.org"),
     smtpPort: port(),
     smtpUser: z.string().min(1, "must not be empty"),
@@ -211,13 +298,22 @@ export interface ServiceSettings {
     readonly allowFromSet: boolean;
 }
 
-export interface Settings extends Omit<RawSettings, "services"> {
-    readonly services: Readonly<Record<RoutedServiceName, ServiceSettings>>;
+export interface Settings extends Omit<RawSettings, "services" | "apps"> {
+    /** Each routed service's host settings, by name: the built-in ones and the declared apps. */
+    readonly services: Readonly<Record<RoutedServiceName, ServiceSettings>> & Readonly<Record<string, ServiceSettings>>;
+    /**
+     * Every service the proxy routes to, built-in first, then the declared apps in the stack's
+     * order: nginx, DNS, certificates, the local CA and the URLs all iterate over this list.
+     */
+    readonly routed: readonly RoutedService[];
+    /** The apps declared in `site:apps`, as catalogue entries. */
+    readonly apps: readonly DeclaredApp[];
 }
 
 /** Config keys the program knows; anything else under the project's namespace is a typo. */
 export const knownKeys: readonly string[] = [
     ...Object.keys(settingsSchema.shape),
+    appSecretsKey.slice(project.length + 1),
     ...secretNames
         .map((name) => secretSources[name].key)
         .filter((key) => key.startsWith(`${project}:`))
@@ -258,6 +354,9 @@ const examples: Readonly<Record<string, string>> = {
     dataVolumeSizeGb: "20",
     smtpPort: "2525",
     snapshots: "before-upgrade",
+    image: "louislam/uptime-kuma:1.23.16",
+    port: "3001",
+    path: "/app/data",
 };
 
 /** The example for a key: by its last name (`site:services.portainer.allowFrom[0]` as allowFrom). */
@@ -333,7 +432,7 @@ const valueAt = (raw: unknown, path: readonly PropertyKey[]): unknown =>
  * Validates plain (non-secret) config values, defaults already applied, into typed Settings.
  * Throws one ConfigError listing every problem.
  */
-export function parseSettings(given: Readonly<Record<string, unknown>>): Settings {
+export function parseSettings(given: Readonly<Record<string, unknown>>, appSecretNames: readonly string[] = []): Settings {
     const problems: string[] = [];
     const raw: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(given)) {
@@ -346,7 +445,9 @@ export function parseSettings(given: Readonly<Record<string, unknown>>): Setting
         throw new ConfigError(problems);
     }
     checkTarget(result.data, problems);
-    const settings = { ...result.data, services: resolveServices(result.data, problems) };
+    const services = resolveServices(result.data, problems);
+    const apps = resolveApps(result.data, services, appSecretNames, problems);
+    const settings = { ...result.data, services, routed: [...routedServiceNames.map((name) => routedServices[name]), ...apps], apps };
     if (problems.length > 0) throw new ConfigError(problems);
     return settings;
 }
@@ -361,7 +462,7 @@ function describeIssue(issue: z.core.$ZodIssue, raw: Readonly<Record<string, unk
     }
     if (issue.code === "invalid_type") return [`${key}: ${wrongType(path, issue.expected, value)}`];
     if (issue.code === "unrecognized_keys") {
-        const allowed = Object.keys((String(path[0]) === "alertThresholds" ? alertThresholds : service).shape);
+        const allowed = Object.keys(shapeAt(path).shape);
         return issue.keys.map((name) => {
             const unknown = configKey([...path, name]);
             return `${unknown}: unknown setting${didYouMean(name, allowed)} (the settings are ${allowed.join(", ")}); fix: pulumi config rm --path '${unknown}'`;
@@ -371,6 +472,16 @@ function describeIssue(issue: z.core.$ZodIssue, raw: Readonly<Record<string, unk
         return [`${key}: ${issue.message}; fix: ${setCommand([...path, 0])}, or ${setCommand(path, anywhere)}`];
     }
     return [`${key}: ${issue.message}; fix: ${setCommand(path)}`];
+}
+
+/** The object schema a config path points into, for "the settings are ...". */
+function shapeAt(path: readonly PropertyKey[]): { shape: object } {
+    const head = String(path[0]);
+    if (head === "alertThresholds") return alertThresholds;
+    if (head !== "apps") return service;
+    if (path.includes("data")) return dataFolder;
+    if (path.includes("database")) return path.includes("env") ? appDatabase.shape.env : appDatabase;
+    return app;
 }
 
 /** What each target needs of the domain: a real Cloudflare zone, or the browsers' own localhost. */
@@ -392,48 +503,214 @@ function checkTarget(data: RawSettings, problems: string[]): void {
     }
 }
 
-function resolveServices(data: RawSettings, problems: string[]): Settings["services"] {
+interface HostEntry {
+    readonly hostname?: string;
+    readonly proxied?: boolean;
+    readonly allowFrom?: readonly string[] | typeof anywhere;
+}
+
+/**
+ * One routed service's host: its hostname inside the domain and unlike any other, whether
+ * Cloudflare proxies it, who may reach it. The same rules for a built-in service
+ * (`site:services.<name>`) and a declared app (`site:apps.<name>`); `seen` holds the hostnames
+ * taken so far.
+ */
+function resolveHost(
+    data: RawSettings,
+    key: string,
+    catalogue: Pick<RoutedService, "name" | "websockets" | "proxiedByDefault" | "allowFromByDefault">,
+    entry: HostEntry,
+    seen: Map<string, string>,
+    problems: string[],
+): ServiceSettings {
+    const { name } = catalogue;
+    // Not named, a service gets the hostname a newcomer would give it: the blog at the domain itself.
+    const hostname = entry.hostname ?? (name === "ghost" ? data.domain : `${name}.${data.domain}`);
+    if (!isDomainName(hostname) || !(hostname === data.domain || hostname.endsWith(`.${data.domain}`))) {
+        problems.push(
+            `${key}.hostname: "${hostname}" is not a host name inside ${data.domain}; fix: pulumi config set --path '${key}.hostname' ${name}.${data.domain}`,
+        );
+    } else if (seen.has(hostname)) {
+        problems.push(
+            `${key}.hostname: "${hostname}" is already the hostname of ${seen.get(hostname)}; give each service its own hostname`,
+        );
+    }
+    seen.set(hostname, name);
+    const proxied = entry.proxied ?? (data.target === "local" ? false : catalogue.proxiedByDefault);
+    if (data.target === "local" && proxied) {
+        problems.push(`${key}.proxied: a local stack has no Cloudflare in front; fix: pulumi config set --path '${key}.proxied' false`);
+    }
+    if (catalogue.websockets && proxied && !data.zoneWebsockets) {
+        problems.push(
+            `${key}.proxied: ${name} needs websockets, which the Cloudflare proxy drops while ${project}:zoneWebsockets is false; fix: pulumi config set ${project}:zoneWebsockets true, or pulumi config set --path '${key}.proxied' false`,
+        );
+    }
+    const allowFromSet = entry.allowFrom !== undefined;
+    const allowFrom = entry.allowFrom ?? (catalogue.allowFromByDefault === "adminCidrs" ? data.adminCidrs : anywhere);
+    return { hostname, proxied, allowFrom, allowFromSet };
+}
+
+function resolveServices(
+    data: RawSettings,
+    problems: string[],
+): Record<RoutedServiceName, ServiceSettings> & Record<string, ServiceSettings> {
     const key = `${project}:services`;
     for (const name of Object.keys(data.services)) {
         if (!(routedServiceNames as readonly string[]).includes(name)) {
+            const declared = name in data.apps ? `; ${name} is a declared app: its settings go under ${project}:apps.${name}` : "";
             problems.push(
-                `${key}.${name}: unknown service${didYouMean(name, routedServiceNames)} (the services are ${routedServiceNames.join(", ")}); fix: pulumi config rm --path '${key}.${name}'`,
+                `${key}.${name}: unknown service${didYouMean(name, routedServiceNames)} (the services are ${routedServiceNames.join(", ")})${declared}; fix: pulumi config rm --path '${key}.${name}'`,
             );
         }
     }
     const seen = new Map<string, string>();
-    const resolved = {} as Record<RoutedServiceName, ServiceSettings>;
+    const resolved = {} as Record<RoutedServiceName, ServiceSettings> & Record<string, ServiceSettings>;
     for (const name of routedServiceNames) {
-        // A service not named gets the hostname a newcomer would give it: the blog at the domain itself.
-        const entry = data.services[name] ?? { hostname: name === "ghost" ? data.domain : `${name}.${data.domain}` };
-        const hostname = entry.hostname;
-        const catalogue = routedServices[name];
-        if (!isDomainName(hostname) || !(hostname === data.domain || hostname.endsWith(`.${data.domain}`))) {
-            problems.push(
-                `${key}.${name}.hostname: "${hostname}" is not a host name inside ${data.domain}; fix: pulumi config set --path '${key}.${name}.hostname' ${name}.${data.domain}`,
-            );
-        } else if (seen.has(hostname)) {
-            problems.push(
-                `${key}.${name}.hostname: "${hostname}" is already the hostname of ${seen.get(hostname)}; give each service its own hostname`,
-            );
-        }
-        seen.set(hostname, name);
-        const proxied = entry.proxied ?? (data.target === "local" ? false : catalogue.proxiedByDefault);
-        if (data.target === "local" && proxied) {
-            problems.push(
-                `${key}.${name}.proxied: a local stack has no Cloudflare in front; fix: pulumi config set --path '${key}.${name}.proxied' false`,
-            );
-        }
-        if (catalogue.websockets && proxied && !data.zoneWebsockets) {
-            problems.push(
-                `${key}.${name}.proxied: ${name} needs websockets, which the Cloudflare proxy drops while ${project}:zoneWebsockets is false; fix: pulumi config set ${project}:zoneWebsockets true, or pulumi config set --path '${key}.${name}.proxied' false`,
-            );
-        }
-        const allowFromSet = entry.allowFrom !== undefined;
-        const allowFrom = entry.allowFrom ?? (catalogue.allowFromByDefault === "adminCidrs" ? data.adminCidrs : anywhere);
-        resolved[name] = { hostname, proxied, allowFrom, allowFromSet };
+        resolved[name] = resolveHost(data, `${key}.${name}`, routedServices[name], data.services[name] ?? {}, seen, problems);
     }
     return resolved;
+}
+
+/** An app's name: a DNS label, a Docker name, a MySQL user (32 characters at most). */
+const appName = /^[a-z](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
+/** A folder below the app's folder on the data volume: names, no dots, joined by /. */
+const folderSegment = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+/** Env variable names that say they hold a credential (the policy secret-looking-inputs-are-secrets reads names the same way). */
+const credentialName = /password|passwd|token|secret|private_?key|api_?key/i;
+
+/** Each app's problem, or the app as a catalogue entry; adds each app's host to `services`. */
+function resolveApps(
+    data: RawSettings,
+    services: Record<string, ServiceSettings>,
+    appSecretNames: readonly string[],
+    problems: string[],
+): DeclaredApp[] {
+    const seen = new Map(Object.entries(services).map(([name, host]) => [host.hostname, name]));
+    const apps: DeclaredApp[] = [];
+    const secretFix = (name: string) => `pulumi config set --secret --path '${appSecretsKey}.${name}' <value>`;
+    const knownSecret = (key: string, name: string): boolean => {
+        if (appSecretNames.includes(name)) return true;
+        const declared = appSecretNames.length > 0 ? ` (the stack declares ${appSecretNames.join(", ")})` : " (the stack declares none)";
+        problems.push(
+            `${key}: "${name}" is not a secret of this stack${didYouMean(name, appSecretNames)}${declared}; fix: ${secretFix(name)}`,
+        );
+        return false;
+    };
+    for (const [name, raw] of Object.entries(data.apps)) {
+        const key = `${project}:apps.${name}`;
+        const before = problems.length;
+        if (!appName.test(name)) {
+            problems.push(
+                `${key}: "${name}" is not an app name: lower-case letters, digits and dashes, starting with a letter, at most 32 characters; fix: pulumi config rm --path '${key}', and declare it under a name like uptime`,
+            );
+            continue;
+        }
+        if (reservedAppNames.includes(name)) {
+            problems.push(
+                `${key}: "${name}" is a name the site keeps for itself (its containers, data folders and MySQL's own names: ${reservedAppNames.join(", ")}); fix: pulumi config rm --path '${key}', and declare it under another name`,
+            );
+            continue;
+        }
+        const websockets = raw.websockets;
+        const catalogue = { name, websockets, proxiedByDefault: !websockets, allowFromByDefault: "anywhere" as const };
+        const host = resolveHost(data, key, catalogue, raw, seen, problems);
+        const folders = new Set<string>();
+        const paths = new Set<string>();
+        raw.data.forEach((folder, i) => {
+            const at = `${key}.data[${i}]`;
+            const segments = folder.name.split("/");
+            if (folder.name.startsWith("/") || segments.includes("..") || segments.includes(".")) {
+                problems.push(
+                    `${at}.name: "${folder.name}" leaves the app's folder on the data volume (${appDataFolder(name)}/): name a folder inside it, like data; fix: pulumi config set --path '${at}.name' data`,
+                );
+            } else if (!segments.every((segment) => folderSegment.test(segment))) {
+                problems.push(
+                    `${at}.name: "${folder.name}" is not a folder name: lower-case letters, digits, _ and -, folders joined by /; fix: pulumi config set --path '${at}.name' data`,
+                );
+            } else if (folders.has(folder.name)) {
+                problems.push(`${at}.name: "${folder.name}" is already a folder of ${name}; give each folder its own name`);
+            }
+            folders.add(folder.name);
+            if (
+                !folder.path.startsWith("/") ||
+                posix.normalize(folder.path) !== folder.path ||
+                folder.path === "/" ||
+                folder.path.endsWith("/")
+            ) {
+                problems.push(
+                    `${at}.path: "${folder.path}" is not an absolute, normalized path inside the container (like /app/data: no .., no // and no / at the end); fix: pulumi config set --path '${at}.path' /app/data`,
+                );
+            } else if (paths.has(folder.path)) {
+                problems.push(`${at}.path: ${folder.path} is already where another folder of ${name} is mounted`);
+            }
+            paths.add(folder.path);
+        });
+        const envKeys = new Map<string, string>();
+        const claim = (at: string, variable: string) => {
+            if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) {
+                problems.push(
+                    `${at}: "${variable}" is not an environment variable name (letters, digits and _, not starting with a digit)`,
+                );
+            } else if (envKeys.has(variable)) {
+                problems.push(`${at}: ${variable} is already set by ${envKeys.get(variable)}; each variable has one source`);
+            }
+            envKeys.set(variable, at);
+        };
+        for (const variable of Object.keys(raw.env)) {
+            claim(`${key}.env.${variable}`, variable);
+            if (credentialName.test(variable) && !/^(yes|no|true|false|0|1)?$/i.test(raw.env[variable])) {
+                problems.push(
+                    `${key}.env.${variable}: looks like a credential, and env values are plain text in the state and the render; keep it a secret: ${secretFix(name)}, then pulumi config rm --path '${key}.env.${variable}' && pulumi config set --path '${key}.secretEnv.${variable}' ${name}`,
+                );
+            }
+        }
+        for (const [variable, secret] of Object.entries(raw.secretEnv)) {
+            claim(`${key}.secretEnv.${variable}`, variable);
+            knownSecret(`${key}.secretEnv.${variable}`, secret);
+        }
+        if (raw.database) {
+            for (const [field, variable] of Object.entries(raw.database.env)) if (variable) claim(`${key}.database.env.${field}`, variable);
+            if (raw.database.passwordSecret !== undefined) knownSecret(`${key}.database.passwordSecret`, raw.database.passwordSecret);
+            if (!raw.database.env.password) {
+                problems.push(
+                    `${key}.database.env.password: is required: the app cannot reach its database without the password; fix: pulumi config set --path '${key}.database.env.password' DB_PASSWORD`,
+                );
+            }
+        }
+        if (problems.length > before) continue;
+        services[name] = host;
+        const command = raw.healthCheck;
+        apps.push({
+            name,
+            image: raw.image,
+            port: raw.port,
+            volumes: raw.data.map((folder) => ({
+                name: `${appDataFolder(name)}/${folder.name}`,
+                containerPath: folder.path,
+                uid: folder.uid,
+                gid: folder.gid,
+            })),
+            memoryMb: raw.memoryMb,
+            stopTimeoutSeconds: 10,
+            healthCheck: command === undefined ? null : check(typeof command === "string" ? ["CMD-SHELL", command] : ["CMD", ...command]),
+            websockets,
+            requiresAuth: raw.managementLogin,
+            proxiedByDefault: catalogue.proxiedByDefault,
+            allowFromByDefault: catalogue.allowFromByDefault,
+            env: raw.env,
+            secretEnv: raw.secretEnv,
+            ...(raw.database
+                ? {
+                      database: {
+                          name: name.replaceAll("-", "_"),
+                          ...(raw.database.passwordSecret === undefined ? {} : { passwordSecret: raw.database.passwordSecret }),
+                          env: raw.database.env,
+                      },
+                  }
+                : {}),
+        });
+    }
+    return apps;
 }
 
 export type SecretStatus = "set" | "missing" | "plaintext";
@@ -443,8 +720,18 @@ export type SecretStatus = "set" | "missing" | "plaintext";
  * in config nor given by its environment variable, and
  * every one written in plain text into the stack file.
  */
-export function checkSecrets(status: (name: SecretName) => SecretStatus, target: Settings["target"] = "droplet"): void {
+export function checkSecrets(
+    status: (name: SecretName) => SecretStatus,
+    target: Settings["target"] = "droplet",
+    appSecrets: Readonly<Record<string, SecretStatus>> = {},
+): void {
     const problems: string[] = [];
+    for (const [name, state] of Object.entries(appSecrets)) {
+        if (state === "plaintext")
+            problems.push(
+                `${appSecretsKey}.${name}: is stored in plain text in the stack file; fix: pulumi config set --secret --path '${appSecretsKey}.${name}' <value>`,
+            );
+    }
     for (const name of secretNames) {
         const { key, env } = secretSources[name];
         const fix = `fix: pulumi config set --secret ${key} <value>`;

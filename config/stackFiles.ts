@@ -4,13 +4,15 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, YAMLParseError } from "yaml";
-import { ConfigError, project, SecretName, secretNames, secretSources, SecretStatus } from "./schema";
+import { appSecretsKey, ConfigError, project, SecretName, secretNames, secretSources, SecretStatus } from "./schema";
 
 export interface StackFileConfig {
     /** Plain values of the project's namespace, keys without the `site:` prefix. */
     readonly values: Record<string, unknown>;
     /** What the stack file holds for each secret: an encrypted value (`secure:`), plain text, or nothing. */
     readonly secrets: Readonly<Record<SecretName, SecretStatus>>;
+    /** Each entry of `site:appSecrets`, by name: encrypted ("set") or in plain text. */
+    readonly appSecrets: Readonly<Record<string, Exclude<SecretStatus, "missing">>>;
     /** Every key of the stack file, namespaced, as Pulumi's runtime would see it. */
     readonly all: Readonly<Record<string, unknown>>;
 }
@@ -42,9 +44,17 @@ export function readStackFiles(stack: string, dir = process.cwd()): StackFileCon
     const values: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(all)) {
         const [namespace, name] = key.split(":");
-        if (namespace === project && !secretNames.some((secret) => secretSources[secret].key === key)) values[name] = value;
+        if (namespace === project && key !== appSecretsKey && !secretNames.some((secret) => secretSources[secret].key === key))
+            values[name] = value;
     }
-    return { values, secrets, all };
+    const appSecretsValue = all[appSecretsKey];
+    const appSecrets = Object.fromEntries(
+        Object.entries(typeof appSecretsValue === "object" && appSecretsValue !== null ? appSecretsValue : {}).map(([name, value]) => [
+            name,
+            isEncrypted(value) ? "set" : "plaintext",
+        ]),
+    ) as Record<string, "set" | "plaintext">;
+    return { values, secrets, appSecrets, all };
 }
 
 const isEncrypted = (value: unknown): boolean =>

@@ -14,6 +14,7 @@ import {
     validateResourceOfType,
 } from "@pulumi/policy";
 import { containerName, dataRoot, proxy, publishedPorts, routedServiceNames, routedServices } from "../config/catalogue";
+import { appLabel, loginLabel } from "../render/containers";
 import { fenceVariable, htpasswdPath, openedOnPurpose, siteConfigPath } from "../render/nginx";
 import { plainSecrets } from "./secretness";
 
@@ -102,6 +103,40 @@ export const managementFenced = containerPolicy(
     },
 );
 
+/**
+ * The apps a stack declares (site:apps) are not in the catalogue the pack is built with: their
+ * containers carry their name (label site.app), and the ones behind the management login say so
+ * (label site.login); the proxy's configuration in the same plan must ask for the password before
+ * it passes anything on to them, as managementNeedsAuth checks for Portainer.
+ */
+export const declaredAppsBehindTheLogin: StackValidationPolicy = {
+    name: "declared-apps-behind-the-login-ask-for-it",
+    description:
+        "Every declared app whose container says it sits behind the management login (label site.login) is served by the proxy only after auth_basic, and every declared app is served by the proxy.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, report) => {
+        const containers = args.resources.filter((r) => r.isType(docker.Container)).map((r) => r.props as ContainerProps);
+        const proxies = containers.filter((c) => c.name === proxyName);
+        if (proxies.length === 0) return;
+        const site = proxySite(proxies[0]);
+        for (const container of containers) {
+            const labels = container.labels ?? [];
+            const app = labels.find((l) => l.label === appLabel)?.value;
+            if (!app) continue;
+            const servers = serversFor(site, app);
+            if (servers.length === 0) report(`the proxy's configuration has no server for the declared app ${app}`);
+            if (!labels.some((l) => l.label === loginLabel && l.value === "management")) continue;
+            for (const server of servers) {
+                if (!/auth_basic "[^"]+";/.test(server) || !server.includes(`auth_basic_user_file /etc/nginx/${htpasswdPath};`)) {
+                    report(
+                        `the proxy serves ${app}, declared behind the management login (site:apps.${app}.managementLogin), without auth_basic`,
+                    );
+                }
+            }
+        }
+    },
+};
+
 export const dataOnVolume = containerPolicy(
     "container-data-on-the-data-volume",
     `Every container keeps its state in a host directory under ${dataRoot} (the protected block storage volume) or, on the local target, a named Docker volume; nothing lives only inside a container.`,
@@ -165,6 +200,7 @@ export const policies: Policy[] = [
     onlyProxyPublishes,
     managementNeedsAuth,
     managementFenced,
+    declaredAppsBehindTheLogin,
     dataOnVolume,
     dataVolumeProtected,
     secretsStaySecret,

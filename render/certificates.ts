@@ -7,7 +7,7 @@
 // at deploy time (the Certificates component runs `site-certbot issue` before the proxy starts) and
 // renews from a systemd timer twice a day, reloading nginx when anything was renewed. Nobody has
 // to do anything. The token on the droplet may only edit this zone's DNS.
-import { certbot, containerName, dataRoot, proxy, routedServiceNames } from "../config/catalogue";
+import { certbot, containerName, dataRoot, proxy } from "../config/catalogue";
 import type { Settings } from "../config/schema";
 import { HostScript, script } from "./shell";
 
@@ -17,7 +17,7 @@ const letsencryptDir = `${dataRoot}/${certbot.volume.name}`;
 
 /** The command both issuing and renewing run; `npm run render` shows it inside 50-certificates.sh. */
 export function renderCertbotCommand(settings: Settings): string {
-    const hosts = routedServiceNames.map((name) => settings.services[name].hostname);
+    const hosts = settings.routed.map(({ name }) => settings.services[name].hostname);
     const account = settings.acmeEmail ? `--email ${settings.acmeEmail} --no-eff-email` : "--register-unsafely-without-email";
     return `#!/usr/bin/env bash
 # site-certbot issue|renew: the site's Let's Encrypt certificates, by DNS-01 challenge.

@@ -6,7 +6,9 @@ import {
     dataRoot,
     dataVolumes,
     ghost,
+    DeclaredApp,
     HealthCheck,
+    imageOf,
     jupyter,
     mysql,
     network,
@@ -16,6 +18,7 @@ import {
     publishedPorts,
 } from "../config/catalogue";
 import type { OptionalSecretName, SecretName, Settings } from "../config/schema";
+import { appDatabaseInitFile, appDatabaseFirstInitFile, mysqlCommandWithInitFile } from "./appDatabases";
 import { htpasswdPath, mainConfigPath, ProxyOptions, renderNginxMainConfig, renderNginxSiteConfig, siteConfigPath } from "./nginx";
 
 export interface PublishedPort {
@@ -36,6 +39,8 @@ export interface FileUpload<S> {
     /** Absolute path inside the container. */
     readonly path: string;
     readonly content: string | S;
+    /** Its mode, like "0644"; unset, the provider's default. */
+    readonly permissions?: string;
 }
 
 export interface ContainerSpec<S> {
@@ -61,12 +66,24 @@ export interface ContainerSpec<S> {
      * through Docker's DNS while it runs).
      */
     readonly dependsOn: readonly string[];
+    /** Docker labels beyond the one the Apps component gives every container: a declared app's name. */
+    readonly labels: Readonly<Record<string, string>>;
+}
+
+/** The declared apps' secrets, and what is made from them. */
+export interface AppSecrets<S> {
+    /** `site:appSecrets`' entries, by name. */
+    readonly secrets: Readonly<Record<string, S>>;
+    /** Each app database user's password, by app name (the stack's, or one the site made). */
+    readonly databasePasswords: Readonly<Record<string, S>>;
+    /** The SQL that makes the apps' databases and users (render/appDatabases.ts), when an app has a database. */
+    readonly databaseInit?: S;
 }
 
 /** Secrets, and values derived from them, that containers need. */
 export type ContainerSecrets<S> = Readonly<
     Record<Exclude<SecretName, OptionalSecretName> | "managementPasswordHash" | "managementHtpasswd", S>
->;
+> & { readonly apps?: AppSecrets<S> };
 
 /**
  * Where the containers land: the one thing that differs between a droplet and this machine's
@@ -101,12 +118,12 @@ function spec<S>(
     template: ContainerTemplate,
     settings: Settings,
     placement: Placement<S>,
-    extra: Partial<Pick<ContainerSpec<S>, "ports" | "volumes" | "tmpfs" | "env" | "command" | "uploads" | "dependsOn">>,
+    extra: Partial<Pick<ContainerSpec<S>, "ports" | "volumes" | "tmpfs" | "env" | "command" | "uploads" | "dependsOn" | "labels">>,
 ): ContainerSpec<S> {
     const data = template.volumes.flatMap((volume) => placement.data(volume, template) ?? []);
     return {
         name: template.name,
-        image: settings[template.imageKey],
+        image: imageOf(template, settings),
         networks: [network.name],
         ports: extra.ports ?? [],
         volumes: [...data, ...(extra.volumes ?? [])],
@@ -120,7 +137,45 @@ function spec<S>(
         healthCheck: template.healthCheck,
         uploads: extra.uploads ?? [],
         dependsOn: extra.dependsOn ?? [],
+        labels: extra.labels ?? {},
     };
+}
+
+/** The Docker label that names a declared app's container (the policies read it). */
+export const appLabel = "site.app";
+/** The Docker label on a declared app's container that sits behind the management login. */
+export const loginLabel = "site.login";
+
+/**
+ * A declared app's container: its image, env (plain, from the stack's secrets, and its
+ * database's), data folders; on the site's network only, published nowhere.
+ */
+function appSpec<S>(app: DeclaredApp, settings: Settings, placement: Placement<S>, secrets: ContainerSecrets<S>): ContainerSpec<S> {
+    const given = secrets.apps;
+    const secret = (name: string, what: string): S => {
+        const value = given?.secrets[name];
+        if (value === undefined) throw new Error(`${what}: the secret ${name} was not handed to renderContainers`);
+        return value;
+    };
+    const env: Record<string, string | S> = { ...app.env };
+    for (const [variable, name] of Object.entries(app.secretEnv)) env[variable] = secret(name, `${app.name}'s ${variable}`);
+    if (app.database) {
+        const password = given?.databasePasswords[app.name];
+        if (password === undefined) throw new Error(`${app.name}'s database password was not handed to renderContainers`);
+        const values: Record<string, string | S> = {
+            host: mysql.name,
+            port: String(mysql.port),
+            name: app.database.name,
+            user: app.database.name,
+            password,
+        };
+        for (const [field, variable] of Object.entries(app.database.env)) if (variable) env[variable] = values[field];
+    }
+    return spec<S>(app, settings, placement, {
+        env,
+        dependsOn: app.database ? [mysql.name] : [],
+        labels: { [appLabel]: app.name, ...(app.requiresAuth ? { [loginLabel]: "management" } : {}) },
+    });
 }
 
 const databaseName = "ghost";
@@ -153,7 +208,7 @@ export function renderContainers<S>(
                 { path: `/etc/nginx/${htpasswdPath}`, content: secrets.managementHtpasswd },
                 ...placement.proxyFiles,
             ],
-            dependsOn: [ghost.name, jupyter.name, portainer.name],
+            dependsOn: [ghost.name, jupyter.name, portainer.name, ...settings.apps.map((app) => app.name)],
         }),
         spec<S>(ghost, settings, placement, {
             env: {
@@ -193,6 +248,7 @@ export function renderContainers<S>(
                 // Nothing needs root: Ghost uses its own user, so root gets a password nobody knows.
                 MYSQL_RANDOM_ROOT_PASSWORD: "yes",
             },
+            ...appDatabaseInit(settings, secrets),
         }),
         spec<S>(jupyter, settings, placement, {
             env: { JUPYTER_TOKEN: secrets.jupyterToken },
@@ -208,5 +264,26 @@ export function renderContainers<S>(
             volumes: [{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock", readOnly: false }],
             command: ["--http-enabled", "--admin-password", secrets.managementPasswordHash],
         }),
+        ...settings.apps.map((app) => appSpec<S>(app, settings, placement, secrets)),
     ];
+}
+
+/**
+ * MySQL's part in the apps' databases, only when an app has one (so a stack without leaves the
+ * MySQL container as it was): the SQL file, where the entrypoint runs it on the first start and
+ * where mysqld's --init-file reads it at every later start (render/appDatabases.ts says why both).
+ */
+function appDatabaseInit<S>(settings: Settings, secrets: ContainerSecrets<S>): Partial<Pick<ContainerSpec<S>, "uploads" | "command">> {
+    if (!settings.apps.some((app) => app.database)) return {};
+    const sql = secrets.apps?.databaseInit;
+    if (sql === undefined) throw new Error("the apps' database SQL was not handed to renderContainers");
+    // mysqld reads --init-file as its own user (uid 999), and the provider uploads files owned by
+    // root: 0644, in a container where only mysqld runs and whose env holds Ghost's password anyway.
+    return {
+        uploads: [
+            { path: appDatabaseInitFile, content: sql, permissions: "0644" },
+            { path: appDatabaseFirstInitFile, content: sql, permissions: "0644" },
+        ],
+        command: mysqlCommandWithInitFile,
+    };
 }

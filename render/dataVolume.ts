@@ -1,6 +1,7 @@
 // The block storage volume that holds every container's data: mounted by label at every boot before
 // Docker starts, and a folder on it for each data volume, owned by the user its container runs as.
 import { backupsDir, containerTemplates, DataVolume, dataRoot, dataVolume, dataVolumes } from "../config/catalogue";
+import type { Settings } from "../config/schema";
 import { renewUnit } from "./certificates";
 import { HostScript, script } from "./shell";
 import { watchdogUnit } from "./watchdog";
@@ -41,13 +42,13 @@ fi
  */
 export const dataDirectoryMode = (volume: DataVolume): string => (volume.name === dataVolumes.siteHealth.name ? "0755" : "0750");
 
-export const renderDataDirectoriesScript = (): HostScript =>
+export const renderDataDirectoriesScript = (settings: Pick<Settings, "apps">): HostScript =>
     script(
         "40-data-dirs",
         "data directories, each owned by the user its container runs as.",
         `
 install -d -m 0700 -o 0 -g 0 ${backupsDir}
-${containerTemplates
+${[...containerTemplates, ...settings.apps]
     .flatMap((container) => container.volumes)
     .map((volume) => `install -d -m ${dataDirectoryMode(volume)} -o ${volume.uid} -g ${volume.gid} ${dataRoot}/${volume.name}`)
     .join("\n")}

@@ -1,9 +1,9 @@
 // DNS records: one per routed service, pointing at the droplet's reserved IP.
-import { routedServiceNames, RoutedServiceName } from "../config/catalogue";
 import type { Settings } from "../config/schema";
 
 export interface DnsRecordSpec {
-    readonly service: RoutedServiceName;
+    /** The routed service's name (built-in or a declared app): the record's resource is named after it. */
+    readonly service: string;
     readonly name: string;
     readonly type: "A";
     readonly proxied: boolean;
@@ -12,7 +12,7 @@ export interface DnsRecordSpec {
 }
 
 export function renderDnsRecords(settings: Settings): DnsRecordSpec[] {
-    return routedServiceNames.map((service) => {
+    return settings.routed.map(({ name: service }) => {
         const { hostname, proxied } = settings.services[service];
         return { service, name: hostname, type: "A", proxied, ttl: proxied ? 1 : 300 };
     });

@@ -27,7 +27,7 @@ export function renderHostScripts(settings: Settings): HostScript[] {
         renderDockerDaemonScript(),
         renderFirewallScript(settings),
         renderDataVolumeMountScript(),
-        renderDataDirectoriesScript(),
+        renderDataDirectoriesScript(settings),
         renderDiskCareScript(settings),
         renderWatchdogScript(settings),
         renderCertbotInstallScript(settings),

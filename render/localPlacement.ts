@@ -2,7 +2,7 @@
 // engine. Data in named Docker volumes (they keep each image's own file ownership), the proxy on
 // 127.0.0.1 with unprivileged ports, certificates from a CA made for this machine handed to the
 // proxy as files, and the repo's themes mounted into Ghost so an edit shows on reload.
-import { dataVolumes, dockerVolumeName, proxy, routedServiceNames } from "../config/catalogue";
+import { dataVolumes, dockerVolumeName, proxy } from "../config/catalogue";
 import type { Settings } from "../config/schema";
 import type { FileUpload, Placement, VolumeMount } from "./containers";
 
@@ -20,7 +20,7 @@ export function localPlacement<S>(
     /** Absolute paths of the repo's theme folders, by theme name. */
     themes: Readonly<Record<string, string>>,
 ): Placement<S> {
-    const proxyFiles: FileUpload<S>[] = routedServiceNames.flatMap((name) => {
+    const proxyFiles: FileUpload<S>[] = settings.routed.flatMap(({ name }) => {
         const hostname = settings.services[name].hostname;
         const certificate = certificates[hostname];
         return [

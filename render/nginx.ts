@@ -2,7 +2,7 @@
 // stack config and the service catalogue; shipped into the nginx container by the Apps component
 // (under /etc/nginx/) and written to DIR/nginx/ by `npm run render`.
 import { BlockList, isIP } from "node:net";
-import { ghost, proxyHealthPort, publicUrl, routedServiceNames, routedServices, RoutedService, siteHealth } from "../config/catalogue";
+import { ghost, proxyHealthPort, publicUrl, RoutedService, siteHealth } from "../config/catalogue";
 import { anywhere, project, ServiceSettings, Settings } from "../config/schema";
 
 export const mainConfigPath = "nginx.conf";
@@ -45,11 +45,15 @@ export interface ProxyOptions {
 }
 
 /** The variable that is 1 for a visitor the host's fence lets in (`allowFrom`), 0 for anyone else. */
-export const fenceVariable = (service: Pick<RoutedService, "name">): string => `$allowed_${service.name}`;
+export const fenceVariable = (service: Pick<RoutedService, "name">): string => `$allowed_${service.name.replaceAll("-", "_")}`;
 
 /** The line a server carries when the stack opened a fenced-by-default host to anywhere on purpose. */
 export const openedOnPurpose = (service: Pick<RoutedService, "name">): string =>
-    `# Open to every address on purpose: ${project}:services.${service.name}.allowFrom is ${anywhere}.`;
+    `# Open to every address on purpose: ${configPrefix(service)}.allowFrom is ${anywhere}.`;
+
+/** Where a routed service's settings live: site:services.<name> for a built-in one, site:apps.<name> for a declared app. */
+export const configPrefix = (service: Pick<RoutedService, "name" | "image">): string =>
+    `${project}:${service.image === undefined ? "services" : "apps"}.${service.name}`;
 
 function coversLoopback(cidr: string): boolean {
     const [address, prefix] = cidr.split("/");
@@ -69,7 +73,7 @@ function fenceBlock(service: RoutedService, settings: ServiceSettings, options: 
     const source = settings.proxied ? "$remote_addr" : "$realip_remote_addr";
     const loopback = options.loopbackSeenAs && settings.allowFrom.some(coversLoopback) ? options.loopbackSeenAs : undefined;
     return [
-        `# Who may reach ${settings.hostname} past its site-health path (${project}:services.${service.name}.allowFrom),`,
+        `# Who may reach ${settings.hostname} past its site-health path (${configPrefix(service)}.allowFrom),`,
         `# by ${settings.proxied ? "the address Cloudflare vouches for" : "the connection's address"}; anyone else gets 403 before any login.`,
         ...block(`geo ${source} ${fenceVariable(service)}`, [
             "default 0;",
@@ -201,10 +205,10 @@ function serverBlock(service: RoutedService, settings: ServiceSettings, pageCach
 }
 
 export function renderNginxSiteConfig(settings: Settings, options: ProxyOptions): string {
-    const hosts = routedServiceNames.map((name) => ({
-        service: routedServices[name],
-        settings: settings.services[name],
-        ...settings.services[name],
+    const hosts = settings.routed.map((service) => ({
+        service,
+        settings: settings.services[service.name],
+        ...settings.services[service.name],
     }));
     const ranges = options.trustedProxyRanges;
     const pageCache = options.ghostPageCache ?? true;

@@ -3,6 +3,7 @@
 // given as placeholders.
 import type { SecretName, Settings } from "../config/schema";
 import { secretNames } from "../config/schema";
+import { mysql } from "../config/catalogue";
 import { cloudflareRanges } from "../config/cloudflareRanges";
 import { themeFolders } from "../config/themes";
 import { renderSnapshotPrepareScript } from "./backups";
@@ -15,6 +16,7 @@ import { renderDnsRecords } from "./dns";
 import { renderHostScripts } from "./hostScripts";
 import { renderHtpasswd } from "./nginx";
 import { renderHostKeyScript } from "./ssh";
+import { appDatabaseInitFile, renderAppDatabaseSql } from "./appDatabases";
 import { renderThemesInstallScript } from "./themes";
 
 export interface SiteFile {
@@ -25,10 +27,35 @@ export interface SiteFile {
 export const secretPlaceholder = (name: string) => `<secret:${name}>`;
 
 /** Secrets as `<secret:name>` placeholders, for files a person reviews and for the sandbox. */
-export function placeholderSecrets(): ContainerSecrets<string> {
+export function placeholderSecrets(settings?: Pick<Settings, "apps">): ContainerSecrets<string> {
     const secrets = Object.fromEntries(secretNames.map((name) => [name, secretPlaceholder(name)])) as Record<SecretName, string>;
     const passwordHash = secretPlaceholder("bcrypt(managementPassword)");
-    return { ...secrets, managementPasswordHash: passwordHash, managementHtpasswd: renderHtpasswd(passwordHash) };
+    const apps = settings?.apps ?? [];
+    const appSecretNames = apps.flatMap((app) => [...Object.values(app.secretEnv), ...(app.database?.passwordSecret ?? [])]);
+    const databasePasswords = Object.fromEntries(
+        apps.flatMap(({ name, database }) =>
+            database
+                ? [
+                      [
+                          name,
+                          secretPlaceholder(
+                              database.passwordSecret ? `appSecrets.${database.passwordSecret}` : `${name} database password, generated`,
+                          ),
+                      ],
+                  ]
+                : [],
+        ),
+    );
+    return {
+        ...secrets,
+        managementPasswordHash: passwordHash,
+        managementHtpasswd: renderHtpasswd(passwordHash),
+        apps: {
+            secrets: Object.fromEntries(appSecretNames.map((name) => [name, secretPlaceholder(`appSecrets.${name}`)])),
+            databasePasswords,
+            databaseInit: renderAppDatabaseSql(apps, databasePasswords),
+        },
+    };
 }
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
@@ -74,12 +101,14 @@ export function renderSiteFiles(settings: Settings): Record<string, SiteFile> {
     const local = settings.target === "local";
     const files: Record<string, SiteFile> = local ? {} : dropletFiles(settings);
     const placement = local ? localPlacementForReview(settings) : dropletPlacement;
-    const containers = renderContainers(settings, placeholderSecrets(), local ? [] : cloudflareRanges, placement);
+    const containers = renderContainers(settings, placeholderSecrets(settings), local ? [] : cloudflareRanges, placement);
     for (const container of containers) {
         for (const upload of container.uploads) {
             if (upload.path.startsWith("/etc/nginx/")) {
                 files[`nginx/${upload.path.slice("/etc/nginx/".length)}`] = { content: upload.content, mode: 0o644 };
             }
+            // The declared apps' databases and users, as MySQL runs it (passwords as placeholders).
+            if (upload.path === appDatabaseInitFile) files["mysql/apps.sql"] = { content: upload.content, mode: 0o644 };
         }
     }
     files["containers.json"] = {
@@ -91,6 +120,8 @@ export function renderSiteFiles(settings: Settings): Record<string, SiteFile> {
                 ports: c.ports,
                 volumes: c.volumes,
                 env: Object.keys(c.env),
+                ...(Object.keys(c.labels).length > 0 ? { labels: c.labels } : {}),
+                ...(c.command.length > 0 && c.name === mysql.name ? { command: c.command } : {}),
                 restart: c.restart,
                 memoryMb: c.memoryMb,
                 healthCheck: c.healthCheck?.test ?? null,

@@ -22,7 +22,7 @@ async function main(): Promise<number> {
     let findings: Finding[];
     try {
         const stack = readStackFiles(values.stack, repo);
-        const settings = parseSettings(stack.values);
+        const settings = parseSettings(stack.values, Object.keys(stack.appSecrets));
         findings = offlineFindings(settings, stack, process.env);
         if (values.online) {
             const tokens = {

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parse } from "yaml";
-import { project, SecretName, secretNames, secretSources } from "../config/schema";
+import { appSecretsKey, project, SecretName, secretNames, secretSources } from "../config/schema";
 
 /**
  * What each secret Pulumi.yaml does not declare is for. A declared key without a default is one the
@@ -26,6 +26,90 @@ export const undeclaredSecretDescriptions: Readonly<Partial<Record<SecretName, s
     alertSlackWebhook:
         "A Slack incoming webhook's URL: every alert goes to Slack too, in site:alertSlackChannel (DigitalOcean takes the two together). Without it, alerts go to site:alertEmails only.",
 };
+
+/** What `site:appSecrets` is: not a row of the secret table (its entries' names are the stack's), described here. */
+export const appSecretsDescription =
+    "Secrets of your declared apps, a map of names to secret values, each set with pulumi config set --secret --path 'site:appSecrets.<name>' <value>. An app names one in secretEnv (an env variable) or database.passwordSecret; a name no app declares is refused, as is an entry in plain text.";
+
+/**
+ * Each setting of a declared app (`site:apps.<name>.<setting>`): its type, default and meaning.
+ * config/schema.ts validates them; this is what docs/config.md says of them.
+ */
+export const appSettings: readonly (readonly [setting: string, type: string, fallback: string, description: string])[] = [
+    [
+        "image",
+        "string",
+        "required",
+        "The app's image, pinned: a version tag that is not a moving one like latest (louislam/uptime-kuma:1.23.16), or a digest (name@sha256:...).",
+    ],
+    [
+        "port",
+        "integer",
+        "required",
+        "The port the app listens on inside its container. Published nowhere: only the proxy reaches it, by the app's name on the site's network.",
+    ],
+    [
+        "data",
+        "array",
+        "required",
+        "Its folders on the data volume, at least one: each {name, path, uid, gid}. name is a folder below the app's own folder (apps/<app>/<name> on the volume; letters, digits, _ and -, folders joined by /; never .. or absolute); path is where the container sees it (absolute, normalized); uid and gid own it (the user the image runs as). In the snapshots with everything else on the volume; locally, a Docker volume site-apps.<app>.<name>.",
+    ],
+    [
+        "hostname",
+        "string",
+        "<name>.<domain>",
+        "The host name the proxy serves it at, inside the domain and unlike every other service's and app's. It gets a DNS record and a certificate.",
+    ],
+    [
+        "env",
+        "map",
+        "{}",
+        "Plain env values by variable name. A name that looks like a credential (password, token, secret, key) is refused here: use secretEnv.",
+    ],
+    [
+        "secretEnv",
+        "map",
+        "{}",
+        "Env values from secrets: variable name to the name of an entry in site:appSecrets. Secret in the state and the plan, <secret:appSecrets.<name>> in npm run render.",
+    ],
+    ["memoryMb", "integer", "256", "The container's memory limit, in MB."],
+    [
+        "healthCheck",
+        "list or string",
+        "none",
+        "Docker's health check: a command as a list of words (run as is, e.g. [extra/healthcheck]) or one line for the image's shell. Every 30 s; the watchdog restarts a container found unhealthy site:watchdogUnhealthyChecks times.",
+    ],
+    [
+        "websockets",
+        "boolean",
+        "false",
+        "The proxy passes websocket upgrades and keeps idle connections an hour. A websocket app may be proxied by Cloudflare only while site:zoneWebsockets is true.",
+    ],
+    [
+        "managementLogin",
+        "boolean",
+        "false",
+        "The proxy asks for the management login (user admin, site:managementPassword) before passing anything on.",
+    ],
+    [
+        "proxied",
+        "boolean",
+        "true, false for websocket apps",
+        "Whether Cloudflare proxies its hostname; a proxied host answers only through Cloudflare. Always false on the local target.",
+    ],
+    [
+        "allowFrom",
+        "list or anywhere",
+        "anywhere",
+        "Who may reach it at all, as for site:services: CIDR ranges (everyone else gets 403 before any login) or anywhere.",
+    ],
+    [
+        "database",
+        "map",
+        "none",
+        "Its own database on the site's MySQL: {env: {host, port, name, user, password}, passwordSecret}. env names the variables the app reads them from (password required); the database and its user are named after the app (dashes as _), with rights on that database only; the password is made by the site (random, kept in state) unless passwordSecret names an entry of site:appSecrets. mysqld creates them itself at start (--init-file), so no root password is needed.",
+    ],
+];
 
 interface Declaration {
     readonly type?: string;
@@ -79,7 +163,14 @@ export function renderConfigReference(pulumiYamlText: string): string {
         rows.push([code(key), "string, secret", origin, cell(description)]);
     }
 
+    rows.push([code(appSecretsKey), "map of string, secret", "optional", cell(appSecretsDescription)]);
+
     const table = [["Key", "Type", "Default", "Description"], ["---", "---", "---", "---"], ...rows].map((row) => `| ${row.join(" | ")} |`);
+    const appTable = [
+        ["Setting", "Type", "Default", "Description"],
+        ["---", "---", "---", "---"],
+        ...appSettings.map(([setting, type, fallback, description]) => [code(setting), type, cell(fallback), cell(description)]),
+    ].map((row) => `| ${row.join(" | ")} |`);
     const fixed = settings.map(([key, declaration]) => `- ${code(key)}: ${code(JSON.stringify(declaration.value ?? declaration.default))}`);
     return [
         "# Config reference",
@@ -96,6 +187,12 @@ export function renderConfigReference(pulumiYamlText: string): string {
         "  unless the stack sets it; `pulumi stack output logins --show-secrets` shows it.",
         "",
         ...table,
+        "",
+        `## Declared apps: \`${project}:apps.<name>\``,
+        "",
+        "Each app's settings; a worked example is in [architecture.md](architecture.md#your-own-apps).",
+        "",
+        ...appTable,
         "",
         "Fixed in Pulumi.yaml for every stack:",
         "",

@@ -20,9 +20,9 @@ function main(): number {
         return 2;
     }
     const stackConfig = readStackFiles(values.stack, repoRoot);
-    const settings = parseSettings(stackConfig.values);
+    const settings = parseSettings(stackConfig.values, Object.keys(stackConfig.appSecrets));
     // Missing secrets do not stop a review, but one written in plain text into the file does.
-    checkSecrets((name) => (stackConfig.secrets[name] === "plaintext" ? "plaintext" : "set"));
+    checkSecrets((name) => (stackConfig.secrets[name] === "plaintext" ? "plaintext" : "set"), settings.target, stackConfig.appSecrets);
 
     const files = renderSiteFiles(settings);
     const folder = decideFolder(values.out, repoRoot, Object.keys(files));

@@ -106,6 +106,8 @@ export interface EvaluateOptions {
     readonly change?: (values: Record<string, unknown>) => void;
     /** The secrets set in config; every one, with test values, unless given. */
     readonly secrets?: Partial<Record<SecretName, string>>;
+    /** Entries of site:appSecrets (secret), for the declared apps; none unless given. */
+    readonly appSecrets?: Readonly<Record<string, string>>;
     /** Environment variables during the evaluation; provider tokens are unset unless given here. */
     readonly env?: Readonly<Record<string, string | undefined>>;
     /** A Cloudflare range the live list has beyond ours. */
@@ -208,7 +210,7 @@ export async function evaluateInThisRegistry(options: EvaluateOptions = {}): Pro
         optionsOf,
     );
     await pulumi.runtime.setMocks(engine, project, stack, false);
-    setStackConfig(stack, options.change, options.secrets ?? testSecrets);
+    setStackConfig(stack, options.change, options.secrets ?? testSecrets, options.appSecrets);
     const warnings: string[] = [];
     const warn = pulumi.log.warn;
     pulumi.log.warn = (message: string) => {

@@ -1,7 +1,7 @@
 // Hands a stack's config to Pulumi's runtime as the CLI would: every value a string (JSON for
 // structured values), secrets flagged as secret.
 import * as pulumi from "@pulumi/pulumi";
-import { project, SecretName, secretNames, secretSources } from "../../config/schema";
+import { appSecretsKey, project, SecretName, secretNames, secretSources } from "../../config/schema";
 import { readStackFiles } from "../../config/stackFiles";
 import { repoRoot } from "./fixtures";
 
@@ -9,6 +9,7 @@ export function setStackConfig(
     stack: string,
     change: (values: Record<string, unknown>) => void = () => undefined,
     secrets: Partial<Record<SecretName, string>>,
+    appSecrets?: Readonly<Record<string, string>>,
 ): void {
     const values = structuredClone(readStackFiles(stack, repoRoot).values);
     change(values);
@@ -17,8 +18,7 @@ export function setStackConfig(
         config[`${project}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
     }
     for (const [name, value] of Object.entries(secrets) as [SecretName, string][]) config[secretSources[name].key] = value;
-    pulumi.runtime.setAllConfig(
-        config,
-        secretNames.map((name) => secretSources[name].key),
-    );
+    // As `pulumi config set --secret --path 'site:appSecrets.<name>'` hands them over: one map, a secret key.
+    if (appSecrets) config[appSecretsKey] = JSON.stringify(appSecrets);
+    pulumi.runtime.setAllConfig(config, [...secretNames.map((name) => secretSources[name].key), appSecretsKey]);
 }

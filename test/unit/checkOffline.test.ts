@@ -40,6 +40,7 @@ const allSet = Object.fromEntries(secretNames.map((name) => [name, "set"])) as R
 const stackWith = (values: Values, secrets: Partial<Record<SecretName, SecretStatus>> = {}): StackFileConfig => ({
     values,
     secrets: { ...allSet, ...secrets },
+    appSecrets: {},
     all: {},
 });
 const findings = (values: Values, secrets: Partial<Record<SecretName, SecretStatus>> = {}, env: Record<string, string> = {}): Finding[] =>

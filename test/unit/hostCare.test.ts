@@ -74,7 +74,9 @@ describe("the disks", () => {
     });
 
     it("give the proxy's nginx workers a site-health folder they can read", () => {
-        expect(renderDataDirectoriesScript().script).toContain(`install -d -m 0755 -o 0 -g 0 ${dataRoot}/${siteHealth.volume.name}\n`);
+        expect(renderDataDirectoriesScript({ apps: [] }).script).toContain(
+            `install -d -m 0755 -o 0 -g 0 ${dataRoot}/${siteHealth.volume.name}\n`,
+        );
     });
 
     it("are pruned of images no container uses, with an until filter, never starting Docker", () => {

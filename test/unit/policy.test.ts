@@ -28,10 +28,11 @@ const reports = async (checked: Policy[], resource: Sent) => [
 const container = (name: string) => site.one(types.container, `site-${name}`);
 const withProps = (resource: Sent, props: Record<string, unknown>): Sent => ({ ...resource, wire: { ...resource.wire, ...props } });
 
-it("the pack holds the seven policies", () => {
+it("the pack holds the eight policies", () => {
     expect(policies.map((p) => p.name).sort()).toEqual([
         "container-data-on-the-data-volume",
         "data-volume-is-protected",
+        "declared-apps-behind-the-login-ask-for-it",
         "droplet-has-a-cloud-firewall",
         "management-ui-answers-only-the-owner",
         "management-ui-requires-a-password",
