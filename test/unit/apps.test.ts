@@ -2,7 +2,13 @@
 // fix, then derived by the same code as Ghost, Jupyter and Portainer: the proxy's server block, the
 // DNS record, the certificate, the container, the data folder, the policies, the local target, the
 // render; and removed, exactly, when the config drops them.
-import { parseSettings, Settings } from "../../config/schema";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import { offlineFindings } from "../../check/offline";
+import { checkSecrets, parseSettings, Settings } from "../../config/schema";
+import { readStackFiles } from "../../config/stackFiles";
 import { analyze, analyzeStack, remediate } from "../harness/policyEngine";
 import { policies, declaredAppsBehindTheLogin } from "../../policy/policies";
 import { renderCertbotCommand } from "../../render/certificates";
@@ -10,7 +16,7 @@ import { renderDataDirectoriesScript } from "../../render/dataVolume";
 import { renderSiteFiles } from "../../render/siteFiles";
 import { renderAppDatabaseSql } from "../../render/appDatabases";
 import { evaluate, evaluateFailing, Evaluation } from "../harness/evaluate";
-import { exampleApps, exampleAppSecrets, prodValues, testSecrets, withApps } from "../harness/fixtures";
+import { exampleApps, exampleAppSecrets, prodValues, repoRoot, testSecrets, withApps } from "../harness/fixtures";
 import { planUpdate } from "../harness/planEngine";
 import { types } from "../harness/resourceTypes";
 
@@ -189,6 +195,38 @@ describe("a declared app's config", () => {
         const settings = parseSettings(prodValues());
         expect(settings.apps).toEqual([]);
         expect(settings.routed.map((s) => s.name)).toEqual(["ghost", "jupyter", "portainer"]);
+    });
+});
+
+describe("the apps' secrets (site:appSecrets)", () => {
+    it("are read from the stack file entry by entry, and one in plain text stops render and check", () => {
+        const dir = mkdtempSync(join(tmpdir(), "site-appsecrets-"));
+        try {
+            copyFileSync(join(repoRoot, "Pulumi.yaml"), join(dir, "Pulumi.yaml"));
+            const config = { "site:domain": "example.com", "site:appSecrets": { shlinkApiKey: { secure: "v1:abc" }, kumaToken: "plain" } };
+            writeFileSync(join(dir, "Pulumi.dev.yaml"), stringify({ config }));
+            const stack = readStackFiles("dev", dir);
+            expect(stack.appSecrets).toEqual({ shlinkApiKey: "set", kumaToken: "plaintext" });
+            expect(stack.values).not.toHaveProperty("appSecrets");
+            expect(() => checkSecrets(() => "set", "droplet", stack.appSecrets)).toThrow(
+                "site:appSecrets.kumaToken: is stored in plain text in the stack file; fix: pulumi config set --secret --path 'site:appSecrets.kumaToken' <value>",
+            );
+            const values = prodValues();
+            const findings = offlineFindings(
+                parseSettings(values),
+                { ...readStackFiles("prod", repoRoot), appSecrets: stack.appSecrets },
+                {},
+            );
+            expect(findings.filter((f) => f.subject.startsWith("site:appSecrets"))).toEqual([
+                expect.objectContaining({
+                    severity: "blocker",
+                    subject: "site:appSecrets.kumaToken",
+                    what: expect.stringMatching(/plain text/),
+                }),
+            ]);
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
 

@@ -2,14 +2,20 @@
 // and alias, published ports, volumes, restart policy and memory limit the program renders.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { containerName, containerTemplates, network } from "../../../config/catalogue";
+import { containerName, ContainerTemplate, containerTemplates, network } from "../../../config/catalogue";
 import type { ContainerSpec } from "../../../render/containers";
 import type { Droplet } from "./sandbox";
 
-/** The busybox stand-in listens where the real service would: its published or catalogue ports. */
-export function standInPorts(spec: ContainerSpec<string>): number[] {
+/**
+ * The busybox stand-in listens where the real service would: its published or catalogue ports
+ * (`templates`: the built-in containers, and the declared apps where a test has them).
+ */
+export function standInPorts(
+    spec: ContainerSpec<string>,
+    templates: readonly Pick<ContainerTemplate, "name" | "port">[] = containerTemplates,
+): number[] {
     if (spec.ports.length > 0) return spec.ports.map((p) => p.containerPort);
-    return [containerTemplates.find((t) => t.name === spec.name)!.port];
+    return [templates.find((t) => t.name === spec.name)!.port];
 }
 
 /**

@@ -1,0 +1,104 @@
+// Apps declared in site:apps, behind the real nginx running the rendered configuration
+// (test/sandbox/proxy/proxySandbox.ts): routed by their hostnames to their own upstreams, websocket
+// upgrades where the app asks for them, and the management login in front of the one declared
+// behind it, which is also proxied, so only Cloudflare reaches it. Needs root.
+import { join } from "node:path";
+import { parseSettings } from "../../config/schema";
+import {
+    htpasswdPath,
+    mainConfigPath,
+    managementUser,
+    renderHtpasswd,
+    renderNginxMainConfig,
+    renderNginxSiteConfig,
+    siteConfigPath,
+} from "../../render/nginx";
+import { bcryptHash } from "../../render/passwordHash";
+import { exampleAppSecrets, prodValues, withApps } from "../harness/fixtures";
+import { basicAuth, echo, openWebSocket, request, RequestOptions } from "./proxy/client";
+import { cloudflareStandIn, ProxySandbox, requireNginx, visitors } from "./proxy/proxySandbox";
+import { makeCertificates } from "./proxy/testCa";
+import { StandIn } from "./proxy/upstreams";
+
+const values = prodValues();
+withApps(values);
+// The example apps: uptime (Uptime Kuma: websockets, DNS-only) and links (Shlink: behind the
+// management login, proxied by Cloudflare).
+const settings = parseSettings(values, Object.keys(exampleAppSecrets));
+const host = { uptime: settings.services.uptime.hostname, links: settings.services.links.hostname };
+const password = "correct horse battery staple";
+const upstreams = Object.fromEntries(settings.routed.map((service) => [service.name, new StandIn(service.name)]));
+
+let sandbox: ProxySandbox;
+let ca: string;
+const direct = (extra: Partial<RequestOptions> = {}): RequestOptions => ({ via: sandbox, from: visitors.direct, ca, ...extra });
+const viaCloudflare = (extra: Partial<RequestOptions> = {}): RequestOptions => ({ via: sandbox, from: visitors.cloudflare, ca, ...extra });
+const upstreamOf = (body: string) => (JSON.parse(body) as { upstream: string; forwardedProto: string }).upstream;
+
+beforeAll(async () => {
+    requireNginx();
+    sandbox = new ProxySandbox();
+    ca = makeCertificates(
+        join(sandbox.work, "letsencrypt"),
+        settings.routed.map((service) => settings.services[service.name].hostname),
+    );
+    sandbox.up(
+        {
+            [mainConfigPath]: renderNginxMainConfig(),
+            [siteConfigPath]: renderNginxSiteConfig(settings, { trustedProxyRanges: [cloudflareStandIn] }),
+            [htpasswdPath]: renderHtpasswd(bcryptHash(password, "abcdefghijklmnopqrstuv")),
+        },
+        join(sandbox.work, "letsencrypt"),
+        Object.fromEntries(settings.routed.map((service) => [service.name, service.port])),
+    );
+    for (const [name, standIn] of Object.entries(upstreams)) await standIn.listen(sandbox.upstreamSocket(name));
+    await sandbox.ready();
+}, 60_000);
+
+afterAll(async () => {
+    await Promise.all(Object.values(upstreams).map((u) => u.close()));
+    await sandbox?.down();
+});
+
+it("routes each declared app's hostname to that app, by the name Docker's DNS gives it", async () => {
+    expect(settings.apps.map((app) => app.name)).toEqual(["uptime", "links"]);
+    const uptime = await request(`https://${host.uptime}/dashboard`, direct());
+    expect([uptime.status, upstreamOf(uptime.body)]).toEqual([200, "uptime"]);
+    expect(upstreams.uptime.received.at(-1)?.headers["x-forwarded-proto"]).toBe("https");
+    const links = await request(
+        `https://${host.links}/rest/health`,
+        viaCloudflare({ headers: { Authorization: basicAuth(managementUser, password) } }),
+    );
+    expect([links.status, upstreamOf(links.body)]).toEqual([200, "links"]);
+    expect(sandbox.dnsQueries()).toEqual(expect.arrayContaining(["uptime", "links"]));
+});
+
+it("upgrades the websocket of an app that asks for websockets", async () => {
+    expect(settings.services.uptime.proxied).toBe(false);
+    const socket = await openWebSocket(`wss://${host.uptime}/socket.io/?EIO=4&transport=websocket`, direct());
+    try {
+        expect(await echo(socket, "ping")).toBe("echo:ping");
+    } finally {
+        socket.terminate();
+    }
+});
+
+it("asks for the management login before an app declared behind it: 401 without, 200 with, nothing passed on before", async () => {
+    const before = upstreams.links.received.length;
+    expect((await request(`https://${host.links}/`, viaCloudflare())).status).toBe(401);
+    expect(
+        (await request(`https://${host.links}/`, viaCloudflare({ headers: { Authorization: basicAuth(managementUser, "wrong") } }))).status,
+    ).toBe(401);
+    expect(upstreams.links.received.length).toBe(before);
+    const ok = await request(`https://${host.links}/`, viaCloudflare({ headers: { Authorization: basicAuth(managementUser, password) } }));
+    expect([ok.status, upstreamOf(ok.body)]).toEqual([200, "links"]);
+    // The app without the login answers without asking.
+    expect((await request(`https://${host.uptime}/`, direct())).status).toBe(200);
+});
+
+it("refuses a visitor going around Cloudflare to the proxied app, with the password too", async () => {
+    const before = upstreams.links.received.length;
+    const around = await request(`https://${host.links}/`, direct({ headers: { Authorization: basicAuth(managementUser, password) } }));
+    expect(around.status).toBe(403);
+    expect(upstreams.links.received.length).toBe(before);
+});
