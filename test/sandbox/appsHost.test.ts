@@ -4,7 +4,7 @@
 // container; its data lands in its folder on the data volume, owned as declared. Needs root.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { appDataFolder, dataRoot, dataVolume, network, publishedPorts } from "../../config/catalogue";
+import { appDataFolder, containerTemplates, dataRoot, dataVolume, network, publishedPorts } from "../../config/catalogue";
 import { parseSettings } from "../../config/schema";
 import { renderContainers } from "../../render/containers";
 import { renderHostScripts } from "../../render/hostScripts";
@@ -43,7 +43,7 @@ beforeAll(() => {
     runHostSetup(sandbox.main, join(sandbox.work, "host"), join(keys, "host-droplet"), renderHostScripts(settings));
     sandbox.droplet(`docker network create --subnet ${network.subnet} ${network.name} > /dev/null`);
     for (const spec of containers) {
-        const ports = standInPorts(spec, settings.routed);
+        const ports = standInPorts(spec, [...containerTemplates, ...settings.apps]);
         const args = spec.name === uptime.name ? [...ports, `write:${dataFile}`] : ports;
         sandbox.droplet(`${dockerCommand(spec, args)} > /dev/null`);
     }
