@@ -22,6 +22,17 @@ import { StandIn } from "./proxy/upstreams";
 
 const values = prodValues();
 withApps(values);
+// A third, with a dash in its name, fenced to 203.0.113.0/28: the direct visitor (203.0.113.1) inside,
+// the Cloudflare stand-in's address (198.51.100.7) outside.
+(values.apps as Record<string, unknown>)["status-page"] = {
+    ...(values.apps as Record<string, object>).uptime,
+    hostname: "page.example.com",
+    // Each upstream gets its own relay port in the sandbox.
+    port: 3002,
+    websockets: false,
+    proxied: false,
+    allowFrom: ["203.0.113.0/28"],
+};
 // The example apps: uptime (Uptime Kuma: websockets, DNS-only) and links (Shlink: behind the
 // management login, proxied by Cloudflare).
 const settings = parseSettings(values, Object.keys(exampleAppSecrets));
@@ -61,7 +72,7 @@ afterAll(async () => {
 });
 
 it("routes each declared app's hostname to that app, by the name Docker's DNS gives it", async () => {
-    expect(settings.apps.map((app) => app.name)).toEqual(["uptime", "links"]);
+    expect(settings.apps.map((app) => app.name)).toEqual(["uptime", "links", "status-page"]);
     const uptime = await request(`https://${host.uptime}/dashboard`, direct());
     expect([uptime.status, upstreamOf(uptime.body)]).toEqual([200, "uptime"]);
     expect(upstreams.uptime.received.at(-1)?.headers["x-forwarded-proto"]).toBe("https");
@@ -94,6 +105,18 @@ it("asks for the management login before an app declared behind it: 401 without,
     expect([ok.status, upstreamOf(ok.body)]).toEqual([200, "links"]);
     // The app without the login answers without asking.
     expect((await request(`https://${host.uptime}/`, direct())).status).toBe(200);
+});
+
+it("fences an app to its allowFrom ranges, on the connection's address for a DNS-only host, with a dash in its name", async () => {
+    expect(settings.services["status-page"].allowFrom).toEqual(["203.0.113.0/28"]);
+    const inside = await request(`https://page.example.com/`, direct());
+    expect([inside.status, upstreamOf(inside.body)]).toEqual([200, "status-page"]);
+    const before = upstreams["status-page"].received.length;
+    // From the Cloudflare stand-in's address, outside the range, whatever CF-Connecting-IP claims: the host is DNS-only.
+    expect((await request(`https://page.example.com/`, viaCloudflare({ headers: { "CF-Connecting-IP": "203.0.113.1" } }))).status).toBe(
+        403,
+    );
+    expect(upstreams["status-page"].received.length).toBe(before);
 });
 
 it("refuses a visitor going around Cloudflare to the proxied app, with the password too", async () => {

@@ -294,6 +294,17 @@ describe("rendered by the same code as the built-in services", () => {
         expect(Object.values(files).some((f) => f.content.includes(exampleAppSecrets.shlinkApiKey))).toBe(false);
     });
 
+    it("fences an app with dashes in its name, its nginx variable spelled with _ like the others", () => {
+        const fenced = settingsWith((v) => {
+            appsOf(v)["status-page"] = { ...appsOf(v).uptime, hostname: "page.example.com", allowFrom: ["203.0.113.0/24"] };
+        });
+        const conf = renderSiteFiles(fenced)["nginx/conf.d/default.conf"].content;
+        expect(conf).toContain("# Who may reach page.example.com past its site-health path (site:apps.status-page.allowFrom),");
+        expect(conf).toContain("geo $realip_remote_addr $allowed_status_page {\n    default 0;\n    203.0.113.0/24 1;\n}");
+        expect(conf).toContain("if ($allowed_status_page = 0) {");
+        expect(conf).not.toMatch(/\$allowed_status-/);
+    });
+
     it("makes an idempotent SQL file that grants the app its own database only, quoting the password", () => {
         expect(renderAppDatabaseSql(settings.apps, { links: "it's\\x" })).toBe(
             [
