@@ -158,6 +158,11 @@ const settingsSchema = z.object({
         .min(1, "needs at least one range, or SSH (and so pulumi's host setup) is unreachable"),
     services: z.record(z.string(), service),
     zoneWebsockets: z.boolean(),
+    edgeCacheSeconds: z
+        .number()
+        .int("must be a whole number of seconds")
+        .min(0, "must be 0 (no edge cache) to 86400 (a day)")
+        .max(86400, "must be 0 (no edge cache) to 86400 (a day)"),
     ...(Object.fromEntries(
         imageKeys.map((key) => [
             key,
