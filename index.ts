@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Apps } from "./components/apps";
 import { Certificates } from "./components/certificates";
 import { CloudflareZone } from "./components/cloudflareZone";
+import { EdgeCache } from "./components/edgeCache";
 import { GeneratedSecrets } from "./components/generatedSecrets";
 import { HostSetup } from "./components/hostSetup";
 import { LocalCertificateAuthority } from "./components/localCertificateAuthority";
@@ -60,6 +61,9 @@ function dropletSite(site: SiteConfig) {
     new Monitoring("site", droplet.monitoringArgs(site, server), { providers: [providers.digitalocean], dependsOn: [apps, zone] });
     // After the apps: the repo's themes into Ghost, then the snapshots asked for.
     const themes = new Themes("site", droplet.themesArgs(host), { dependsOn: [apps] });
+    // Ghost's public pages from Cloudflare's edge (a proxied blog), purged when the theme changes.
+    const edgeCache = droplet.edgeCacheArgs(site, zone, themes);
+    if (edgeCache) new EdgeCache("site", edgeCache, { providers: [providers.cloudflare] });
     const snapshots = new Snapshots("site", droplet.snapshotsArgs(settings, server, host), {
         providers: [providers.digitalocean],
         dependsOn: [apps, themes],

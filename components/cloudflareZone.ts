@@ -20,11 +20,14 @@ export interface CloudflareZoneArgs {
 export class CloudflareZone extends pulumi.ComponentResource {
     /** Each record's name and whether Cloudflare proxies it. */
     public readonly records: pulumi.Output<{ name: string; proxied: boolean }[]>;
+    /** The zone's id, found by its name. */
+    public readonly zoneId: pulumi.Output<string>;
 
     constructor(name: string, args: CloudflareZoneArgs, opts?: pulumi.ComponentResourceOptions) {
         // Registered as site:dns:Records until the type token took the class's name.
         super("site:dns:CloudflareZone", name, {}, pulumi.mergeOptions(opts, { aliases: [{ type: "site:dns:Records" }] }));
         const zoneId = cloudflare.getZoneOutput({ filter: { name: args.zone } }, { parent: this }).zoneId;
+        this.zoneId = zoneId;
 
         const records = args.records.map(
             (record) =>
@@ -60,6 +63,6 @@ export class CloudflareZone extends pulumi.ComponentResource {
         this.records = pulumi
             .all(records.map((r) => pulumi.all([r.name, r.proxied])))
             .apply((rows) => rows.map(([recordName, proxied]) => ({ name: recordName, proxied: proxied ?? false })));
-        this.registerOutputs({ records: this.records });
+        this.registerOutputs({ records: this.records, zoneId });
     }
 }

@@ -12,6 +12,8 @@ export const deployTokenPermissions: readonly TokenPermission[] = [
     { name: "Zone / Zone / Read", usedFor: "finding the zone's id by its name" },
     { name: "Zone / DNS / Edit", usedFor: "a DNS record per host" },
     { name: "Zone / Zone Settings / Edit", usedFor: "SSL strict, always HTTPS, websockets and the other zone settings" },
+    { name: "Zone / Cache Rules / Edit", usedFor: "the rules that cache the blog's public pages at the edge" },
+    { name: "Zone / Cache Purge / Purge", usedFor: "purging the blog's pages from the edge when the theme changes" },
 ];
 
 /**

@@ -253,6 +253,11 @@ const settingsSchema = z.object({
     services: z.record(z.string(), service),
     zoneWebsockets: z.boolean(),
     apps: z.record(z.string(), app),
+    edgeCacheSeconds: z
+        .number()
+        .int("must be a whole number of seconds")
+        .min(0, "must be 0 (no edge cache) to 86400 (a day)")
+        .max(86400, "must be 0 (no edge cache) to 86400 (a day)"),
     ...(Object.fromEntries(imageKeys.map((key) => [key, pinnedImageRef()])) as Record<
         (typeof imageKeys)[number],
         ReturnType<typeof pinnedImageRef>

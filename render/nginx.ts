@@ -3,6 +3,7 @@
 // (under /etc/nginx/) and written to DIR/nginx/ by `npm run render`.
 import { BlockList, isIP } from "node:net";
 import { ghost, proxyHealthPort, publicUrl, RoutedService, siteHealth } from "../config/catalogue";
+import { cacheableMethods, ghostPrivatePathPrefixes, ghostSessionCookies } from "../config/ghostPages";
 import { anywhere, project, ServiceSettings, Settings } from "../config/schema";
 
 export const mainConfigPath = "nginx.conf";
@@ -142,6 +143,7 @@ const ghostCache = [
     // Ghost marks pages "max-age=0"; a short cache absorbs bursts while edits still show in seconds.
     "proxy_ignore_headers Cache-Control Expires;",
     "proxy_cache_valid 200 301 302 30s;",
+    `proxy_cache_methods ${cacheableMethods.join(" ")};`,
     "proxy_cache_bypass $ghost_private;",
     "proxy_no_cache $ghost_private $upstream_http_set_cookie;",
     "proxy_cache_use_stale error timeout updating http_500 http_502 http_503 http_504;",
@@ -150,7 +152,15 @@ const ghostCache = [
     // nginx compresses, so the cache holds one uncompressed copy per page.
     'proxy_set_header Accept-Encoding "";',
     "add_header X-Cache-Status $upstream_cache_status always;",
+    // A cached page is a file: keep it open instead of opening, checking and closing it on every
+    // hit. nginx reopens an entry whose file a cache update replaced (it compares the inode).
+    // Measured: from 0.59 to 0.78 of this nginx's ceiling (npm run benchmark:proxy).
+    "open_file_cache max=1000 inactive=60s;",
+    "open_file_cache_valid 30s;",
 ];
+
+/** A regular expression matching exactly `text`. */
+const literally = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /**
  * The host's verdict for the uptime checks (`siteHealth` in config/catalogue.ts): the file while it
@@ -237,8 +247,15 @@ export function renderNginxSiteConfig(settings: Settings, options: ProxyOptions)
             ? [
                   "# Ghost page cache; never for the admin, members, previews, or a visitor with a session.",
                   "proxy_cache_path /var/cache/nginx/ghost levels=1:2 keys_zone=ghost:10m max_size=512m inactive=1h use_temp_path=off;",
-                  ...block("map $request_uri $ghost_private_path", ["default 0;", "~^/ghost/ 1;", "~^/members/ 1;", "~^/p/ 1;"]),
-                  ...block("map $http_cookie $ghost_session", ["default 0;", "~ghost-admin-api-session 1;", "~ghost-members-ssr 1;"]),
+                  // Paths without regard to case, as Ghost's router matches them (config/ghostPages.ts).
+                  ...block("map $request_uri $ghost_private_path", [
+                      "default 0;",
+                      ...ghostPrivatePathPrefixes.map((prefix) => `~*^${literally(prefix)} 1;`),
+                  ]),
+                  ...block("map $http_cookie $ghost_session", [
+                      "default 0;",
+                      ...ghostSessionCookies.map((cookie) => `~${literally(cookie)} 1;`),
+                  ]),
                   ...block('map "$ghost_private_path$ghost_session" $ghost_private', ["default 1;", "00 0;"]),
                   "",
               ]
@@ -311,7 +328,10 @@ export function renderNginxMainConfig(): string {
             "include /etc/nginx/mime.types;",
             "default_type application/octet-stream;",
             'log_format main \'$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"\';',
-            "access_log /var/log/nginx/access.log main;",
+            // Buffered: one write per 4 kB of lines (at most a second late) instead of one per request.
+            // 4 kB, no more: the official image's log is a pipe to Docker, where a larger write from
+            // one worker could interleave with another's and cut lines.
+            "access_log /var/log/nginx/access.log main buffer=4k flush=1s;",
             "sendfile on;",
             "tcp_nopush on;",
             "keepalive_timeout 65;",

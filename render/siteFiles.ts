@@ -13,6 +13,7 @@ import { ContainerSecrets, dropletPlacement, Placement, renderContainers } from 
 import { renderDataVolumeHandover } from "./dataVolume";
 import { localPlacement } from "./localPlacement";
 import { renderDnsRecords } from "./dns";
+import { renderEdgeCache } from "./edgeCache";
 import { renderHostScripts } from "./hostScripts";
 import { renderHtpasswd } from "./nginx";
 import { renderHostKeyScript } from "./ssh";
@@ -80,6 +81,8 @@ function dropletFiles(settings: Settings): Record<string, SiteFile> {
         content: json(renderDnsRecords(settings).map(({ name, type, proxied }) => ({ name, type, proxied }))),
         mode: 0o644,
     };
+    const edgeCache = renderEdgeCache(settings);
+    if (edgeCache) files["edge-cache.json"] = { content: json(edgeCache), mode: 0o644 };
     return files;
 }
 
@@ -129,5 +132,7 @@ export function renderSiteFiles(settings: Settings): Record<string, SiteFile> {
         ),
         mode: 0o644,
     };
+    const edgeCache = renderEdgeCache(settings);
+    if (edgeCache) files["edge-cache.json"] = { content: json(edgeCache), mode: 0o644 };
     return files;
 }

@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parse } from "yaml";
+import { deployTokenPermissions } from "../config/cloudflarePermissions";
 import { appSecretsKey, project, SecretName, secretNames, secretSources } from "../config/schema";
 
 /**
@@ -17,8 +18,7 @@ import { appSecretsKey, project, SecretName, secretNames, secretSources } from "
  */
 export const undeclaredSecretDescriptions: Readonly<Partial<Record<SecretName, string>>> = {
     digitaloceanToken: "DigitalOcean API token with read and write scope; the provider's own key.",
-    cloudflareApiToken:
-        "The deploy token: a Cloudflare API token on this zone only with Zone / Zone / Read, Zone / DNS / Edit and Zone / Zone Settings / Edit (config/cloudflarePermissions.ts); the provider's own key.",
+    cloudflareApiToken: `The deploy token: a Cloudflare API token on this zone only with ${deployTokenPermissions.map((p) => p.name).join(", ")} (config/cloudflarePermissions.ts); the provider's own key.`,
     managementPassword:
         'Password of the management UI (Portainer), asked by nginx as user "admin" and by Portainer itself. Portainer reads it only on its first start.',
     mysqlPassword: "Password of Ghost's MySQL user. MySQL reads it only on its first start.",

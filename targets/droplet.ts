@@ -5,14 +5,15 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as digitalocean from "@pulumi/digitalocean";
 import type { CertificatesArgs } from "../components/certificates";
-import type { CloudflareZoneArgs } from "../components/cloudflareZone";
+import type { CloudflareZone, CloudflareZoneArgs } from "../components/cloudflareZone";
 import { dockerOverSsh } from "../components/dockerEndpoint";
+import type { EdgeCacheArgs } from "../components/edgeCache";
 import type { DropletHost } from "../components/hostCommand";
 import type { HostSetupArgs } from "../components/hostSetup";
 import type { MonitoringArgs } from "../components/monitoring";
 import type { Server, ServerArgs } from "../components/server";
 import type { SnapshotsArgs } from "../components/snapshots";
-import type { ThemesArgs } from "../components/themes";
+import type { Themes, ThemesArgs } from "../components/themes";
 import type { SiteConfig } from "../config";
 import { alertDestinations } from "../config/alertDestinations";
 import { dataVolume } from "../config/catalogue";
@@ -25,6 +26,7 @@ import { renderCloudInit } from "../render/cloudInit";
 import { dropletPlacement } from "../render/containers";
 import { renderDataVolumeHandover } from "../render/dataVolume";
 import { renderDnsRecords, renderZoneSettings } from "../render/dns";
+import { renderEdgeCache, renderEdgePurgeScript } from "../render/edgeCache";
 import { renderHostScripts } from "../render/hostScripts";
 import { renderDropletAlerts, renderUptimeChecks } from "../render/monitoring";
 import { renderHostKeyScript } from "../render/ssh";
@@ -125,6 +127,20 @@ export function themesArgs(droplet: DropletHost): ThemesArgs {
         fingerprint: themesFingerprint(),
         remoteDir: ghostContentDir,
         install: renderThemesInstallScript(),
+    };
+}
+
+/** The blog's pages at Cloudflare's edge, where the blog is proxied and the stack wants them there. */
+export function edgeCacheArgs({ settings, secrets }: SiteConfig, zone: CloudflareZone, themes: Themes): EdgeCacheArgs | undefined {
+    const spec = renderEdgeCache(settings);
+    if (!spec) return undefined;
+    return {
+        zoneId: zone.zoneId,
+        spec,
+        themesFingerprint: themesFingerprint(),
+        purgeScript: renderEdgePurgeScript(),
+        apiToken: secrets.cloudflareApiToken,
+        purgeAfter: [themes],
     };
 }
 

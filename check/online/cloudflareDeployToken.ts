@@ -1,17 +1,22 @@
 // Online check 3: the Cloudflare deploy token is valid and active and has each permission of
 // deployTokenPermissions (config/cloudflarePermissions.ts), each proved by a probe. Pulumi sets the
-// zone's DNS records and settings with it. The zone it finds is handed to the ACME token's check.
+// zone's DNS records, settings and cache rules with it, and the deploy purges the blog's pages. Also
+// that no cache rule entry point of someone else's is in the way of the blog's edge cache. The zone
+// it finds is handed to the ACME token's check.
 import { deployTokenPermissions } from "../../config/cloudflarePermissions";
 import { project, secretSources } from "../../config/schema";
 import type { Finding } from "../finding";
 import { CloudflareApi, refused } from "./cloudflareApi";
 import {
+    cacheEntryPointFindings,
+    cacheEntryPointsProbe,
     createTokenFix,
     dnsProbe,
     findZone,
     Probe,
     ProbeKind,
     probeKinds,
+    purgeProbe,
     readWebsockets,
     sameValueSettingChange,
     unreachableCloudflare,
@@ -37,7 +42,8 @@ async function settingsProbe(api: CloudflareApi, zone: Zone): Promise<Probe> {
 export async function deployTokenCheck({ settings, tokens, endpoints, timeoutMs }: Context): Promise<DeployResult> {
     const { key: subject, env } = secretSources.cloudflareApiToken;
     const token = tokens.cloudflareApiToken;
-    if (!token) return { findings: [missingToken("cloudflareApiToken", "Pulumi sets the zone's DNS records and settings with it")] };
+    if (!token)
+        return { findings: [missingToken("cloudflareApiToken", "Pulumi sets the zone's DNS records, settings and cache rules with it")] };
     const api = new CloudflareApi(endpoints.cloudflare, token, timeoutMs);
     const fix = createTokenFix(subject, env, deployTokenPermissions, settings.domain);
     try {
@@ -46,9 +52,14 @@ export async function deployTokenCheck({ settings, tokens, endpoints, timeoutMs 
 
         const found = await findZone(api, settings.domain);
         const zone = found.zone;
-        const [settingsResult, dnsResult] = zone
-            ? await Promise.all([settingsProbe(api, zone), dnsProbe(api, zone, settings.domain, subject)])
-            : [undefined, undefined];
+        const [settingsResult, dnsResult, cacheRulesResult, purgeResult] = zone
+            ? await Promise.all([
+                  settingsProbe(api, zone),
+                  dnsProbe(api, zone, settings.domain, subject),
+                  cacheEntryPointsProbe(api, zone),
+                  purgeProbe(api, zone, settings.domain),
+              ])
+            : [undefined, undefined, undefined, undefined];
         const zoneProbe: Probe = zone
             ? { ok: true, detail: `found zone ${settings.domain} (id ${zone.id})` }
             : { ok: false, refused: refused(found.answer), detail: found.answer.ok ? "" : found.answer.errors };
@@ -56,6 +67,8 @@ export async function deployTokenCheck({ settings, tokens, endpoints, timeoutMs 
             zoneRead: zoneProbe,
             zoneSettingsEdit: settingsResult,
             dnsEdit: dnsResult?.probe,
+            cacheRulesEdit: cacheRulesResult?.probe,
+            cachePurge: purgeResult,
         };
 
         const findings: Finding[] = [];
@@ -99,6 +112,7 @@ export async function deployTokenCheck({ settings, tokens, endpoints, timeoutMs 
                 });
             }
         }
+        if (zone && cacheRulesResult) findings.push(...cacheEntryPointFindings(api, zone, cacheRulesResult.entryPoints, settings, subject));
         if (dnsResult?.leftover) findings.push(dnsResult.leftover);
         return { findings: [info(subject, "the deploy token is valid and active", "Pulumi uses it for the zone"), ...findings], zone, api };
     } catch (error) {

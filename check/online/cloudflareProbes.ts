@@ -1,11 +1,13 @@
 // What both Cloudflare token checks do to prove a permission while changing nothing that stays
 // changed: verify the token, find the zone, set its websockets setting to the value it has, create
-// and delete a TXT record. Also which probe proves which permission of config/cloudflarePermissions.ts,
-// and the findings both checks give.
+// and delete a TXT record, read the zone's cache rule entry points, purge a host that serves
+// nothing. Also which probe proves which permission of config/cloudflarePermissions.ts, and the
+// findings both checks give.
 import type { TokenPermission } from "../../config/cloudflarePermissions";
+import { project, Settings } from "../../config/schema";
 import type { Finding } from "../finding";
 import { CloudflareAnswer, CloudflareApi, refused } from "./cloudflareApi";
-import { message } from "./context";
+import { info, message, oneLine } from "./context";
 
 /** The TXT record both Cloudflare tokens create and delete at once to prove they can edit DNS. */
 export const probeRecordName = (domain: string): string => `_site-preflight.${domain}`;
@@ -89,12 +91,114 @@ export async function dnsProbe(
     };
 }
 
+/**
+ * The phases whose zone entry points the blog's edge cache makes (components/edgeCache.ts): a zone
+ * has at most one entry point ruleset per phase, so the program's must be the only one.
+ */
+export const cachePhases = ["http_request_cache_settings", "http_response_cache_settings"] as const;
+/** The program's own entry points say so in their description: "… managed by Pulumi (project/stack)". */
+export const ownRulesetMark = "managed by Pulumi (";
+
+export interface EntryPoint {
+    readonly phase: (typeof cachePhases)[number];
+    readonly id: string;
+    readonly name: string;
+    readonly description: string;
+    readonly rules: readonly { readonly description?: string; readonly expression?: string }[];
+}
+
+/**
+ * Reads the zone's entry point of each cache phase. An entry point (200) or none (404, Cloudflare's
+ * 10003 "could not find entrypoint ruleset") both prove the token may read the zone's cache rules;
+ * that it may also edit them cannot be proved without changing the zone.
+ */
+export async function cacheEntryPointsProbe(api: CloudflareApi, zone: Zone): Promise<{ probe: Probe; entryPoints: EntryPoint[] }> {
+    const entryPoints: EntryPoint[] = [];
+    const seen: string[] = [];
+    for (const phase of cachePhases) {
+        const answer = await api.call("GET", `/zones/${zone.id}/rulesets/phases/${phase}/entrypoint`);
+        if (answer.status === 404) {
+            seen.push(`${phase}: none`);
+            continue;
+        }
+        const result = answer.ok ? (answer.result as Partial<Omit<EntryPoint, "phase">> | undefined) : undefined;
+        if (!result?.id) {
+            const detail = `reading the zone's ${phase} entry point failed: ${answer.errors}`;
+            return { probe: { ok: false, refused: refused(answer), detail }, entryPoints };
+        }
+        const rules = Array.isArray(result.rules) ? result.rules : [];
+        entryPoints.push({ phase, id: result.id, name: result.name ?? "", description: result.description ?? "", rules });
+        seen.push(`${phase}: "${result.name ?? result.id}", ${rules.length} rule${rules.length === 1 ? "" : "s"}`);
+    }
+    const detail = `read the zone's cache rule entry points (${seen.join("; ")}); that it may edit them is not proved, as that would change the zone`;
+    return { probe: { ok: true, detail }, entryPoints };
+}
+
+/** Whether the program makes the cache rule entry points: a proxied blog with `site:edgeCacheSeconds` above 0. */
+export const edgeCacheOn = (settings: Settings): boolean => settings.services.ghost.proxied && settings.edgeCacheSeconds > 0;
+
+const listRules = (rules: EntryPoint["rules"]): string => {
+    const shown = rules
+        .slice(0, 3)
+        .map((rule) => `"${rule.description || "no description"}" if ${shorten(oneLine(rule.expression ?? ""), 80)}`);
+    return `${shown.join(", ")}${rules.length > 3 ? ` and ${rules.length - 3} more` : ""}`;
+};
+const shorten = (text: string, length: number) => (text.length > length ? `${text.slice(0, length - 1)}…` : text);
+
+/**
+ * One finding per cache entry point the zone has: the program's own, an info line; another's, a
+ * blocker while the blog's edge cache is on, since \`pulumi up\` would then fail creating its own
+ * (one entry point per phase), an info line while it is off (nothing is created).
+ */
+export function cacheEntryPointFindings(
+    api: CloudflareApi,
+    zone: Zone,
+    entryPoints: readonly EntryPoint[],
+    settings: Settings,
+    subject: string,
+): Finding[] {
+    const on = edgeCacheOn(settings);
+    const edgeCache = on
+        ? `the blog's edge cache (${project}:edgeCacheSeconds ${settings.edgeCacheSeconds}) makes its own entry point`
+        : `the blog's edge cache is off (${settings.services.ghost.proxied ? `${project}:edgeCacheSeconds 0` : "the blog is not proxied"}), so the program makes no cache rules`;
+    return entryPoints.map((entryPoint) => {
+        const { phase, id, name, description, rules } = entryPoint;
+        const has = rules.length ? `${rules.length} rule${rules.length === 1 ? "" : "s"}: ${listRules(rules)}` : "no rules";
+        const what = `the zone's ${phase} entry point "${name}" (id ${id}, ${has})`;
+        if (description.includes(ownRulesetMark)) {
+            const then = `\`pulumi up\` ${on ? "keeps it up to date" : "deletes it"} if this stack made it (its description names the stack that did)`;
+            return info(subject, `${what} is this program's ("${description}")`, `${edgeCache}; ${then}`);
+        }
+        if (!on) return info(subject, `${what} is not this program's`, `${edgeCache} and leaves it as it is`);
+        const remove = `curl -X DELETE -H "Authorization: Bearer <token>" ${api.base}/zones/${zone.id}/rulesets/${id}`;
+        return {
+            severity: "blocker",
+            subject,
+            what: `${what} is not this program's${description ? ` ("${description}")` : ""}`,
+            why: `${edgeCache} for that phase, and a zone has one entry point per phase: \`pulumi up\` would fail creating it (Cloudflare: "exceeded maximum number of zone rulesets for phase ${phase}")`,
+            fix: rules.length
+                ? `note what those rules do (the program's become the phase's only rules) and delete them in the dashboard (Caching > Cache Rules), then the entry point itself, which the dashboard leaves behind and which is still in the way (this alone deletes the rules too): ${remove}; or turn the edge cache off: pulumi config set ${project}:edgeCacheSeconds 0`
+                : `delete the empty entry point (the dashboard leaves it when its last rule is deleted): ${remove}; or turn the edge cache off: pulumi config set ${project}:edgeCacheSeconds 0`,
+        };
+    });
+}
+
+/** Purges a host that serves nothing from the edge: proves Cache Purge and purges nothing real. */
+export async function purgeProbe(api: CloudflareApi, zone: Zone, domain: string): Promise<Probe> {
+    const host = probeRecordName(domain);
+    const answer = await api.call("POST", `/zones/${zone.id}/purge_cache`, { hosts: [host] });
+    if (answer.ok) return { ok: true, detail: `purged host ${host} from the edge, a host that serves nothing: nothing real was purged` };
+    return { ok: false, refused: refused(answer), detail: `purging host ${host} from the edge failed: ${answer.errors}` };
+}
+
 /** Which probe proves each permission of config/cloudflarePermissions.ts; a permission without one is reported as not checked. */
-export type ProbeKind = "zoneRead" | "dnsEdit" | "zoneSettingsEdit";
+export type ProbeKind = "zoneRead" | "dnsEdit" | "zoneSettingsEdit" | "cacheRulesEdit" | "cachePurge";
 export const probeKinds: Readonly<Record<string, ProbeKind>> = {
     "Zone / Zone / Read": "zoneRead",
     "Zone / DNS / Edit": "dnsEdit",
     "Zone / Zone Settings / Edit": "zoneSettingsEdit",
+    "Zone / Cache Rules / Edit": "cacheRulesEdit",
+    "Zone / Cache Purge / Purge": "cachePurge",
 };
 
 export const createTokenFix = (subject: string, env: string | undefined, permissions: readonly TokenPermission[], domain: string) =>

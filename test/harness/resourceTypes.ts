@@ -45,6 +45,7 @@ const table = {
     managementAuth: { token: "site:apps:ManagementAuth" },
     themes: { token: "site:apps:Themes" },
     cloudflareZone: { token: "site:dns:CloudflareZone" },
+    edgeCache: { token: "site:edge:EdgeCache" },
     monitoring: { token: "site:watch:Monitoring" },
     localCertificateAuthority: { token: "site:local:CertificateAuthority" },
     // Explicit providers.
@@ -138,6 +139,18 @@ const table = {
         token: "cloudflare:index/zoneSetting:ZoneSetting",
         replaceOn: { keys: ["zoneId", "settingId"] },
         source: "terraform-provider-cloudflare v5 internal/services/zone_setting/schema.go (RequiresReplace)",
+    },
+    ruleset: {
+        token: "cloudflare:index/ruleset:Ruleset",
+        replaceOn: { keys: ["zoneId", "accountId"] },
+        source: "terraform-provider-cloudflare v5 internal/services/ruleset/schema.go (RequiresReplace; the rules update in place)",
+    },
+    // Commands where `pulumi up` runs: a new trigger runs `create` again.
+    localCommand: {
+        token: "command:local:Command",
+        computed: () => ({ stdout: "", stderr: "" }),
+        replaceOn: { keys: ["triggers"] },
+        source: "pulumi-command provider/pkg/provider/common/inputs.go (triggers alone is replaceOnChanges)",
     },
     // Remote commands: any other change is an update, which runs `update`, else `create`, again.
     command: {

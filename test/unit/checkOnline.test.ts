@@ -1,6 +1,7 @@
 // The online preflight against loopback stand-ins of Cloudflare's trace and API, DigitalOcean's API
 // and SMTP servers: each failure gives a blocker naming what, why and the exact fix; good inputs
-// give an info line per check; the DNS probe leaves no record and no setting changes.
+// give an info line per check; the DNS probe leaves no record and no setting changes, the purge probe
+// purges only a host that serves nothing.
 import { acmeTokenPermissions, deployTokenPermissions } from "../../config/cloudflarePermissions";
 import { parseSettings, Settings } from "../../config/schema";
 import { readStackFiles } from "../../config/stackFiles";
@@ -11,6 +12,7 @@ import {
     cloudflareStandIn,
     CloudflareStandIn,
     digitaloceanStandIn,
+    EntryPointRuleset,
     Listening,
     makeCertificates,
     removeDir,
@@ -45,6 +47,8 @@ beforeAll(async () => {
             "cf-deploy": { permissions: names(deployTokenPermissions) },
             "cf-deploy-no-settings": { permissions: without("Zone / Zone Settings / Edit") },
             "cf-deploy-no-dns": { permissions: without("Zone / DNS / Edit") },
+            "cf-deploy-no-cache-rules": { permissions: without("Zone / Cache Rules / Edit") },
+            "cf-deploy-no-purge": { permissions: without("Zone / Cache Purge / Purge") },
             "cf-disabled": { permissions: names(deployTokenPermissions), status: "disabled" },
             "cf-acme": { permissions: names(acmeTokenPermissions) },
             "cf-acme-too-much": { permissions: [...names(acmeTokenPermissions), "Zone / Zone Settings / Edit"] },
@@ -66,7 +70,35 @@ afterAll(async () => {
 beforeEach(() => {
     trace.ip = "203.0.113.7";
     cloudflare.failDeletes = false;
+    for (const phase of Object.keys(cloudflare.entryPoints)) delete cloudflare.entryPoints[phase];
+    cloudflare.purges.splice(0);
 });
+
+/** A zone entry point as Cloudflare returns it; the dashboard names its own "default", with no description. */
+const entryPoint = (
+    phase: string,
+    description: string,
+    rules: { description: string; expression: string }[],
+    name = "default",
+): EntryPointRuleset => ({
+    id: phase === "http_request_cache_settings" ? "6a2dd1b1bd0f4b8c9f3e1a7c5d0e2f41" : "b3c1f0e2a9d84e6f8a1b2c3d4e5f6a7b",
+    name,
+    description,
+    kind: "zone",
+    phase,
+    version: "3",
+    last_updated: "2026-11-01T10:00:00.000000Z",
+    rules: rules.map((rule, index) => ({ id: `rule${index + 1}`, action: "set_cache_settings", enabled: true, ...rule })),
+});
+const dashboardCacheRule = entryPoint("http_request_cache_settings", "", [
+    { description: "Cache images", expression: '(http.request.uri.path.extension eq "jpg")' },
+]);
+const ownCacheRule = entryPoint(
+    "http_request_cache_settings",
+    "The blog's public pages at the edge, managed by Pulumi (site/prod)",
+    [{ description: "Ghost's public pages", expression: 'http.host eq "example.com"' }],
+    "Cache rules",
+);
 
 interface Change {
     settings?: Partial<Settings>;
@@ -74,10 +106,13 @@ interface Change {
     endpoints?: Partial<Endpoints>;
     smtpCa?: string | null;
     ip?: string;
+    /** The zone's entry points by phase, as the dashboard or an earlier deploy left them. */
+    entryPoints?: Record<string, EntryPointRuleset>;
 }
 
 async function check(change: Change = {}): Promise<Finding[]> {
     if (change.ip) trace.ip = change.ip;
+    if (change.entryPoints) Object.assign(cloudflare.entryPoints, change.entryPoints);
     return onlineFindings({
         settings: { ...settings, ...change.settings },
         tokens: { ...tokens, ...change.tokens },
@@ -114,6 +149,56 @@ describe("the online preflight", () => {
         expect(cloudflare.settingChanges.length).toBeGreaterThan(0);
         expect(cloudflare.settingChanges.every((value) => value === "on")).toBe(true);
         expect(cloudflare.zone.websockets).toBe("on");
+    });
+
+    it("proves the cache permissions by reading the entry points and purging only a host that serves nothing", async () => {
+        const findings = await check();
+        expect(findings.filter((f) => /Zone \/ Cache (Rules|Purge)/.test(f.what)).map((f) => [f.severity, f.what])).toEqual([
+            [
+                "info",
+                `the deploy token has "Zone / Cache Rules / Edit": read the zone's cache rule entry points (http_request_cache_settings: none; http_response_cache_settings: none); that it may edit them is not proved, as that would change the zone`,
+            ],
+            [
+                "info",
+                `the deploy token has "Zone / Cache Purge / Purge": purged host _site-preflight.example.com from the edge, a host that serves nothing: nothing real was purged`,
+            ],
+        ]);
+        expect(cloudflare.purges).toEqual([{ hosts: [probeRecordName("example.com")] }]);
+    });
+
+    it.each<[string, () => Change, RegExp, RegExp]>([
+        [
+            "the program's own entry point",
+            () => ({ entryPoints: { http_request_cache_settings: ownCacheRule } }),
+            /^the zone's http_request_cache_settings entry point "Cache rules" \(id \w+, 1 rule: "Ghost's public pages" if http\.host eq "example\.com"\) is this program's \("The blog's public pages at the edge, managed by Pulumi \(site\/prod\)"\)$/,
+            /edge cache \(site:edgeCacheSeconds \d+\) makes its own entry point; `pulumi up` keeps it up to date if this stack made it/,
+        ],
+        [
+            "a dashboard's entry point, with the edge cache off",
+            () => ({ entryPoints: { http_request_cache_settings: dashboardCacheRule }, settings: { edgeCacheSeconds: 0 } }),
+            /^the zone's http_request_cache_settings entry point "default" \(id \w+, 1 rule: "Cache images" .*\) is not this program's$/,
+            /edge cache is off \(site:edgeCacheSeconds 0\), so the program makes no cache rules and leaves it as it is/,
+        ],
+        [
+            "a dashboard's entry point, with the blog not proxied",
+            () => ({
+                entryPoints: { http_request_cache_settings: dashboardCacheRule },
+                settings: { services: { ...settings.services, ghost: { ...settings.services.ghost, proxied: false } } },
+            }),
+            /is not this program's$/,
+            /edge cache is off \(the blog is not proxied\)/,
+        ],
+    ])("says so, with no blocker, when the zone has %s", async (_name, change, what, why) => {
+        const findings = await check(change());
+        expect(of(findings, "blocker")).toEqual([]);
+        expect(findings.filter((f) => f.what.includes('entry point "'))).toEqual([
+            expect.objectContaining({
+                severity: "info",
+                subject: "cloudflare:apiToken",
+                what: expect.stringMatching(what),
+                why: expect.stringMatching(why),
+            }),
+        ]);
     });
 
     it("warns, with the command to delete it by hand, when the TXT probe cannot be deleted", async () => {
@@ -195,6 +280,43 @@ describe("the online preflight", () => {
             {
                 subject: "cloudflare:apiToken",
                 what: /lacks "Zone \/ DNS \/ Edit": creating a TXT record _site-preflight\.example\.com failed: 10000: Authentication error/,
+            },
+        ],
+        [
+            "a deploy token without Cache Rules Edit",
+            () => ({ tokens: { cloudflareApiToken: "cf-deploy-no-cache-rules" } }),
+            {
+                subject: "cloudflare:apiToken",
+                what: /lacks "Zone \/ Cache Rules \/ Edit": reading the zone's http_request_cache_settings entry point failed: 10000: Authentication error/,
+                fix: /add "Zone \/ Cache Rules \/ Edit" for zone example\.com/,
+            },
+        ],
+        [
+            "a deploy token without Cache Purge",
+            () => ({ tokens: { cloudflareApiToken: "cf-deploy-no-purge" } }),
+            {
+                subject: "cloudflare:apiToken",
+                what: /lacks "Zone \/ Cache Purge \/ Purge": purging host _site-preflight\.example\.com from the edge failed: 10000: Authentication error/,
+                fix: /add "Zone \/ Cache Purge \/ Purge" for zone example\.com/,
+            },
+        ],
+        [
+            "cache rules made in the dashboard, while the blog's edge cache is on",
+            () => ({ entryPoints: { http_request_cache_settings: dashboardCacheRule } }),
+            {
+                subject: "cloudflare:apiToken",
+                what: `the zone's http_request_cache_settings entry point "default" (id ${dashboardCacheRule.id}, 1 rule: "Cache images" if (http.request.uri.path.extension eq "jpg")) is not this program's`,
+                why: /site:edgeCacheSeconds \d+\) makes its own entry point .*one entry point per phase: `pulumi up` would fail creating it/,
+                fix: /Caching > Cache Rules.*curl -X DELETE -H "Authorization: Bearer <token>" http:\/\/127\.0\.0\.1:\d+\/client\/v4\/zones\/\w+\/rulesets\/6a2dd1b1bd0f4b8c9f3e1a7c5d0e2f41.*; or turn the edge cache off: pulumi config set site:edgeCacheSeconds 0$/,
+            },
+        ],
+        [
+            "an empty cache response rule entry point the dashboard left, while the blog's edge cache is on",
+            () => ({ entryPoints: { http_response_cache_settings: entryPoint("http_response_cache_settings", "", []) } }),
+            {
+                subject: "cloudflare:apiToken",
+                what: /http_response_cache_settings entry point "default" \(id \w+, no rules\) is not this program's$/,
+                fix: /^delete the empty entry point .*curl -X DELETE .*\/rulesets\/b3c1f0e2a9d84e6f8a1b2c3d4e5f6a7b; or turn the edge cache off: pulumi config set site:edgeCacheSeconds 0$/,
             },
         ],
         [

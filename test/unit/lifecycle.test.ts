@@ -142,9 +142,10 @@ describe("everyday updates touch exactly what the README says", () => {
         expect(plan.at("delete-replaced", "site-ghost")).toBeLessThan(plan.at("create-replacement", "site-ghost"));
     });
 
-    it("a theme change: the copy and Ghost's restart", async () => {
+    it("a theme change: the copy, Ghost's restart and the purge of the blog at Cloudflare's edge", async () => {
         const plan = await planUpdate(state, { themesFingerprint: "a-different-theme" });
-        expect(plan.touched("create-replacement", "update")).toEqual(["site-90-themes", "site-copy"]);
+        expect(plan.touched("create-replacement", "update")).toEqual(["site-90-themes", "site-copy", "site-edge-purge"]);
+        expect(plan.at("create-replacement", "site-90-themes")).toBeLessThan(plan.at("create-replacement", "site-edge-purge"));
     });
 
     it("an unchanged config: nothing", async () => {

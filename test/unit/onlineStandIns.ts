@@ -93,11 +93,27 @@ export interface DnsRecord {
     readonly content: string;
 }
 
+/** A zone entry point ruleset as Cloudflare returns it (GET …/rulesets/phases/{phase}/entrypoint). */
+export interface EntryPointRuleset {
+    readonly id: string;
+    readonly name: string;
+    readonly description: string;
+    readonly kind: "zone";
+    readonly phase: string;
+    readonly version: string;
+    readonly last_updated: string;
+    readonly rules: readonly { id: string; action: string; expression: string; description: string; enabled: boolean }[];
+}
+
 export interface CloudflareStandIn extends Listening {
     readonly records: DnsRecord[];
     readonly zone: { readonly id: string; readonly name: string; websockets: string };
     /** Every settings change, as method and value, to prove nothing changed. */
     readonly settingChanges: unknown[];
+    /** The zone's entry point per phase, set by the test; a phase without one answers 404, code 10003. */
+    readonly entryPoints: Record<string, EntryPointRuleset>;
+    /** Every cache purge's request body, to prove only the preflight's host was purged. */
+    readonly purges: unknown[];
     /** When set, deleting a record fails with 500 (to see the leftover warning). */
     failDeletes: boolean;
 }
@@ -105,12 +121,15 @@ export interface CloudflareStandIn extends Listening {
 /**
  * Cloudflare's API v4 for one zone, with a permission set per token, answering as Cloudflare does:
  * `{success, errors: [{code, message}], messages, result}`; a call the token may not make gets 403,
- * code 10000; a zone list shows only zones the token may read.
+ * code 10000; a zone list shows only zones the token may read; a phase without an entry point gets
+ * 404, code 10003.
  */
 export async function cloudflareStandIn(zoneName: string, tokens: Record<string, FakeToken>): Promise<CloudflareStandIn> {
     const zone = { id: "023e105f4ecef8ad9ca31a8372d0c353", name: zoneName, websockets: "on" };
     const records: DnsRecord[] = [];
     const settingChanges: unknown[] = [];
+    const entryPoints: Record<string, EntryPointRuleset> = {};
+    const purges: unknown[] = [];
     let nextId = 1;
     const ok = (response: ServerResponse, result: unknown) => json(response, 200, { success: true, errors: [], messages: [], result });
     const fail = (response: ServerResponse, status: number, code: number, message: string) =>
@@ -152,6 +171,21 @@ export async function cloudflareStandIn(zoneName: string, tokens: Record<string,
             records.push(created);
             return ok(response, created);
         }
+        const entryPoint = new RegExp(`^GET ${zonePath}/rulesets/phases/(\\w+)/entrypoint$`).exec(route);
+        if (entryPoint) {
+            if (!may("Zone / Cache Rules / Edit")) return denied();
+            const ruleset = entryPoints[entryPoint[1]];
+            if (!ruleset) return fail(response, 404, 10003, `could not find entrypoint ruleset in the ${entryPoint[1]} phase`);
+            return ok(response, ruleset);
+        }
+        if (route === `POST ${zonePath}/purge_cache`) {
+            if (!may("Zone / Cache Purge / Purge")) return denied();
+            const purge = JSON.parse(body) as { hosts?: unknown };
+            if (!Array.isArray(purge.hosts) || purge.hosts.length === 0 || purge.hosts.some((host) => typeof host !== "string"))
+                return fail(response, 400, 1012, "Invalid purge request (the stand-in takes only a list of hosts)");
+            purges.push(purge);
+            return ok(response, { id: zone.id });
+        }
         const deleting = new RegExp(`^DELETE ${zonePath}/dns_records/(\\w+)$`).exec(route);
         if (deleting) {
             if (!may("Zone / DNS / Edit")) return denied();
@@ -163,7 +197,7 @@ export async function cloudflareStandIn(zoneName: string, tokens: Record<string,
         }
         fail(response, 404, 7003, `No route for that URI (${route})`);
     });
-    const state = Object.assign(server, { records, zone, settingChanges, failDeletes: false });
+    const state = Object.assign(server, { records, zone, settingChanges, entryPoints, purges, failDeletes: false });
     return state;
 }
 

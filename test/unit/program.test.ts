@@ -79,6 +79,7 @@ describe("resource graph", () => {
                 types.managementAuth,
                 types.themes,
                 types.cloudflareZone,
+                types.edgeCache,
                 types.certificates,
                 types.hostSetup,
                 types.server,

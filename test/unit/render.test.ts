@@ -33,7 +33,15 @@ describe("npm run render", () => {
     afterAll(() => rmSync(out, { recursive: true, force: true }));
 
     it("writes user data, numbered host scripts, the nginx config, containers and DNS", () => {
-        expect(readdirSync(out).sort()).toEqual([".site-render.json", "cloud-init.yaml", "containers.json", "dns.json", "host", "nginx"]);
+        expect(readdirSync(out).sort()).toEqual([
+            ".site-render.json",
+            "cloud-init.yaml",
+            "containers.json",
+            "dns.json",
+            "edge-cache.json",
+            "host",
+            "nginx",
+        ]);
         const { release, resume } = renderDataVolumeHandover();
         const onDemand = [renderSnapshotPrepareScript(), renderThemesInstallScript(), resume, release];
         expect(readdirSync(join(out, "host")).sort()).toEqual(

@@ -258,6 +258,12 @@ exec ${nginx} -g 'daemon off;'`;
         throw new Error("nginx did not start listening");
     }
 
+    /** Has nginx load its configuration again (its master gets SIGHUP, as `nginx -s reload` sends). */
+    reload(): void {
+        if (!this.nginx?.pid) throw new Error("nginx is not running");
+        process.kill(this.nginx.pid, "SIGHUP");
+    }
+
     /** Stops nginx and the relays and removes both namespaces and every file, whatever state it is in. */
     async down(): Promise<void> {
         await stopProcess(this.nginx);

@@ -19,6 +19,8 @@ export class StandIn {
         readonly name: string,
         /** Milliseconds each answer takes (the benchmark's Ghost takes 50). */
         private readonly delayMs = 0,
+        /** A fixed body for every answer (the benchmark's page, whose size its ceiling copies); by default a report of the request. */
+        private readonly page?: string,
     ) {
         this.server = http.createServer((request, response) => this.answer(request, response));
         this.server.keepAliveTimeout = 60_000;
@@ -61,16 +63,20 @@ export class StandIn {
             };
             if (this.name === "jupyter") headers["Content-Security-Policy"] = "frame-ancestors 'self'";
             if (path.startsWith("/set-cookie")) headers["Set-Cookie"] = "ghost-members-ssr=abc; Path=/; HttpOnly";
-            const body = JSON.stringify({
-                upstream: this.name,
-                path,
-                bodyBytes,
-                realIp: request.headers["x-real-ip"],
-                forwardedFor: request.headers["x-forwarded-for"],
-                forwardedProto: request.headers["x-forwarded-proto"],
-                // Padding, so the page is worth compressing, like a real one.
-                page: "<p>stand-in page</p>".repeat(100),
-            });
+            const body =
+                this.page ??
+                JSON.stringify({
+                    upstream: this.name,
+                    path,
+                    bodyBytes,
+                    realIp: request.headers["x-real-ip"],
+                    forwardedFor: request.headers["x-forwarded-for"],
+                    forwardedProto: request.headers["x-forwarded-proto"],
+                    // Padding, so the page is worth compressing, like a real one.
+                    page: "<p>stand-in page</p>".repeat(100),
+                });
+            // With its length, as Ghost (Express) sends a page: not chunked.
+            headers["Content-Length"] = Buffer.byteLength(body);
             setTimeout(() => response.writeHead(200, headers).end(body), this.delayMs);
         });
     }
