@@ -15,7 +15,7 @@ import { Monitoring } from "./components/monitoring";
 import { Server } from "./components/server";
 import { Snapshots } from "./components/snapshots";
 import { Themes } from "./components/themes";
-import { loadStackConfig, SiteConfig } from "./config";
+import { givenAppDatabasePasswords, loadStackConfig, SiteConfig } from "./config";
 import { publicUrl, RoutedServiceName } from "./config/catalogue";
 import { managementUser } from "./render/nginx";
 import { renderAppDatabaseSql } from "./render/appDatabases";
@@ -27,14 +27,7 @@ import type { SiteTarget } from "./targets/target";
 const stack = loadStackConfig();
 // The passwords the stack does not set, made once and kept in state (secret): the user sets only
 // what comes from outside (the tokens, the SMTP password).
-const generated = new GeneratedSecrets("site", {
-    given: stack.secrets,
-    appDatabases: Object.fromEntries(
-        stack.settings.apps.flatMap(({ name, database }) =>
-            database ? [[name, database.passwordSecret === undefined ? undefined : stack.appSecrets[database.passwordSecret]]] : [],
-        ),
-    ),
-});
+const generated = new GeneratedSecrets("site", { given: stack.secrets, appDatabases: givenAppDatabasePasswords(stack) });
 const site: SiteConfig = {
     settings: stack.settings,
     secrets: { ...stack.secrets, ...generated.values },
@@ -91,22 +84,14 @@ function localSite(site: SiteConfig) {
 }
 
 /** The apps, the same on every target: the management login's hash, then the containers. */
-function siteApps(
-    { settings, secrets, appSecrets, appDatabasePasswords }: SiteConfig,
-    target: SiteTarget,
-    dependsOn: pulumi.Resource[],
-): Apps {
+function siteApps(site: SiteConfig, target: SiteTarget, dependsOn: pulumi.Resource[]): Apps {
+    const { settings, secrets } = site;
     const auth = new ManagementAuth("site", { password: secrets.managementPassword });
     const containerSecrets = {
         ...secrets,
         managementPasswordHash: auth.passwordHash,
         managementHtpasswd: auth.htpasswd,
-        apps: {
-            secrets: appSecrets,
-            databasePasswords: appDatabasePasswords,
-            // Made inside apply from secrets, so it stays one.
-            databaseInit: pulumi.all(appDatabasePasswords).apply((passwords) => renderAppDatabaseSql(settings.apps, passwords)),
-        },
+        apps: declaredAppSecrets(site),
     };
     return new Apps(
         "site",
@@ -118,6 +103,16 @@ function siteApps(
         },
         { dependsOn },
     );
+}
+
+/** What the declared apps' containers are given from secrets: theirs, their databases' passwords, and MySQL's SQL making those. */
+function declaredAppSecrets({ settings, appSecrets, appDatabasePasswords }: SiteConfig) {
+    return {
+        secrets: appSecrets,
+        databasePasswords: appDatabasePasswords,
+        // Made inside apply from secrets, so it stays one.
+        databaseInit: pulumi.all(appDatabasePasswords).apply((passwords) => renderAppDatabaseSql(settings.apps, passwords)),
+    };
 }
 
 /** Stack output: every service's public URL. */

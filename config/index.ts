@@ -45,6 +45,18 @@ export interface SiteConfig {
         Readonly<Partial<Record<OptionalSecretName, pulumi.Output<string>>>>;
 }
 
+/**
+ * The declared apps with a database, by app name: the password the stack gives in `site:appSecrets`
+ * (`site:apps.<name>.database.passwordSecret`), or undefined for one the site makes.
+ */
+export function givenAppDatabasePasswords({ settings, appSecrets }: StackConfig): Record<string, pulumi.Output<string> | undefined> {
+    return Object.fromEntries(
+        settings.apps.flatMap(({ name, database }) =>
+            database ? [[name, database.passwordSecret === undefined ? undefined : appSecrets[database.passwordSecret]]] : [],
+        ),
+    );
+}
+
 export function loadStackConfig(): StackConfig {
     // Every value as the CLI hands it over (text); parseSettings decodes them as render and check do.
     const raw: Record<string, unknown> = {};
