@@ -31,46 +31,34 @@ export class EdgeCache extends pulumi.ComponentResource {
         const owner = `managed by Pulumi (${pulumi.getProject()}/${pulumi.getStack()})`;
         // Each is its zone's entry point for its phase: a zone has one per phase, so cache rules made
         // in the dashboard must go first (`npm run check -- --online` says so).
-        const requests = new cloudflare.Ruleset(
-            `${name}-edge-cache-rules`,
+        const entryPoint = (child: string, phase: string, title: string, what: string, rule: cloudflare.types.input.RulesetRule) =>
+            new cloudflare.Ruleset(
+                `${name}-${child}`,
+                { zoneId: args.zoneId, kind: "zone", phase, name: title, description: `${what}, ${owner}`, rules: [rule] },
+                { parent: this },
+            );
+        const requests = entryPoint(
+            "edge-cache-rules",
+            "http_request_cache_settings",
+            "Cache rules",
+            "The blog's public pages at the edge",
             {
-                zoneId: args.zoneId,
-                kind: "zone",
-                phase: "http_request_cache_settings",
-                name: "Cache rules",
-                description: `The blog's public pages at the edge, ${owner}`,
-                rules: [
-                    {
-                        ...ruleText(spec.eligible),
-                        action: "set_cache_settings",
-                        actionParameters: {
-                            cache: true,
-                            // Ghost's Cache-Control decides: private and no-store are never stored.
-                            edgeTtl: { mode: "respect_origin" },
-                            browserTtl: { mode: "respect_origin" },
-                        },
-                    },
-                ],
+                ...ruleText(spec.eligible),
+                action: "set_cache_settings",
+                // Ghost's Cache-Control decides: private and no-store are never stored.
+                actionParameters: { cache: true, edgeTtl: { mode: "respect_origin" }, browserTtl: { mode: "respect_origin" } },
             },
-            { parent: this },
         );
-        const responses = new cloudflare.Ruleset(
-            `${name}-edge-cache-ttl`,
+        const responses = entryPoint(
+            "edge-cache-ttl",
+            "http_response_cache_settings",
+            "Cache response rules",
+            "How long the blog's public pages stay at the edge",
             {
-                zoneId: args.zoneId,
-                kind: "zone",
-                phase: "http_response_cache_settings",
-                name: "Cache response rules",
-                description: `How long the blog's public pages stay at the edge, ${owner}`,
-                rules: [
-                    {
-                        ...ruleText(spec.publicAnswers),
-                        action: "set_cache_control",
-                        actionParameters: { sMaxage: { operation: "set", value: spec.edgeTtlSeconds, cloudflareOnly: true } },
-                    },
-                ],
+                ...ruleText(spec.publicAnswers),
+                action: "set_cache_control",
+                actionParameters: { sMaxage: { operation: "set", value: spec.edgeTtlSeconds, cloudflareOnly: true } },
             },
-            { parent: this },
         );
         new command.local.Command(
             `${name}-edge-purge`,
