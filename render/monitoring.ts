@@ -96,7 +96,7 @@ function publicUrlAlerts(settings: Settings): UptimeAlertSpec[] {
     ];
 }
 
-/** Each check: the blog (Ghost itself), the data volume's room, Jupyter, the management host. */
+/** Each check: the blog (Ghost itself), the data volume's room, Jupyter, the management host, each declared app's host. */
 export function renderUptimeChecks(settings: Settings): UptimeCheckSpec[] {
     const host = (name: RoutedServiceName) => `https://${settings.services[name].hostname}`;
     const check = (name: string, title: string, url: string, why: string, alerts = publicUrlAlerts(settings)): UptimeCheckSpec => ({
@@ -113,7 +113,7 @@ export function renderUptimeChecks(settings: Settings): UptimeCheckSpec[] {
             "ghost",
             "the blog",
             `${host("ghost")}/ghost/api/admin/site/`,
-            "Ghost's public site information (its Admin API, no login): the proxy never caches /ghost/ and Cloudflare caches no path without a file extension, so a dead Ghost is down here while cached pages still show",
+            "Ghost's public site information (its Admin API, no login): neither the proxy nor Cloudflare's cache rule ever caches /ghost/ (config/ghostPages.ts), so a dead Ghost is down here while cached pages still show",
         ),
         check(
             "data-volume",
@@ -138,6 +138,18 @@ export function renderUptimeChecks(settings: Settings): UptimeCheckSpec[] {
             "the management host",
             `${host("portainer")}${siteHealth.path}`,
             "every other path is fenced: 403 to any address outside site:services.portainer.allowFrom (site:adminCidrs by default), DigitalOcean's checkers included, and 401 until nginx's login is passed, and the check cannot be told that either is up; the proxy answers site-health there to everyone, before the fence and the login (it proves DNS, the certificate and the proxy for this host, not Portainer; it is 503 too while the data volume is full)",
+        ),
+        // A declared app's own paths are its own: what answers 200 there, and whether a cache or a
+        // login stands in front, the site cannot know. Its host's site-health path it can: it proves the
+        // record, the certificate (and warns before it ends) and the proxy for the host; the app itself
+        // is watched on the droplet by its health check and the watchdog.
+        ...settings.apps.map(({ name }) =>
+            check(
+                `app-${name}`,
+                `the app ${name}`,
+                `https://${settings.services[name].hostname}${siteHealth.path}`,
+                `the proxy answers site-health on every host it serves, to everyone, before any fence or login: it proves DNS, the certificate and the proxy for ${name}'s host (site:apps.${name}), not the app, which its health check and the watchdog look after on the droplet`,
+            ),
         ),
     ];
 }

@@ -422,18 +422,25 @@ describe("the program with the example apps", () => {
 
     it("removed from the config, removes exactly its resources and never its data", async () => {
         const plan = await planUpdate(site, { appSecrets: exampleAppSecrets });
-        console.log(`an app removed\n${plan.print()}`);
         expect(plan.refused).toEqual([]);
+        const watched = (app: string) => [
+            `site-app-${app}`,
+            ...["down", "latency", "ssl-expiry"].map((alert) => `site-app-${app}-${alert}`),
+        ];
         expect(plan.touched("delete")).toEqual(
             [
+                ...watched("links"),
                 "site-app-links-mysqlPassword",
+                ...watched("uptime"),
                 "site-image-louislam-uptime-kuma-1.23.16",
                 "site-image-shlinkio-shlink-4.4.0",
                 "site-links",
                 "site-links",
                 "site-uptime",
                 "site-uptime",
-            ].filter((name, i, all) => all.indexOf(name) === i),
+            ]
+                .filter((name, i, all) => all.indexOf(name) === i)
+                .sort(),
         );
         const deleted = plan.steps.filter((s) => s.op === "delete").map((s) => `${s.type.split(":").pop()} ${s.name}`);
         expect(deleted.sort()).toEqual(
@@ -445,6 +452,10 @@ describe("the program with the example apps", () => {
                 "RandomPassword site-app-links-mysqlPassword",
                 "RemoteImage site-image-louislam-uptime-kuma-1.23.16",
                 "RemoteImage site-image-shlinkio-shlink-4.4.0",
+                ...["links", "uptime"].flatMap((app) => [
+                    `UptimeCheck site-app-${app}`,
+                    ...["down", "latency", "ssl-expiry"].map((alert) => `UptimeAlert site-app-${app}-${alert}`),
+                ]),
             ].sort(),
         );
         // The proxy and MySQL change, the certificates and data folders' scripts run again: none deletes data.

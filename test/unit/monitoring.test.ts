@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderUptimeChecks } from "../../render/monitoring";
 import { evaluate, Evaluation } from "../harness/evaluate";
-import { outsideSecrets, prodSettings, repoRoot, testSecrets } from "../harness/fixtures";
+import { exampleAppSecrets, outsideSecrets, prodSettings, repoRoot, testSecrets, withApps } from "../harness/fixtures";
 import { planUpdate } from "../harness/planEngine";
 import { types } from "../harness/resourceTypes";
 
@@ -164,6 +164,22 @@ it("takes the thresholds from the stack, each on its own; the others keep their 
         "site-disk": "> 85 for 10m",
     });
     expect(site.one(types.uptimeAlert, "site-data-volume-down").inputs.name).toMatch(/: 70% full or more/);
+});
+
+describe("declared apps", () => {
+    it("are watched like the management host: each app's host at its site-health path, with the same three alerts", async () => {
+        const site = await evaluate({ change: withApps, appSecrets: exampleAppSecrets });
+        const checks = site.all(types.uptimeCheck).map((check) => [check.name, check.inputs.target]);
+        expect(checks.slice(4)).toEqual([
+            ["site-app-uptime", "https://status.example.com/.well-known/site-health"],
+            ["site-app-links", "https://links.example.com/.well-known/site-health"],
+        ]);
+        const alerts = site.all(types.uptimeAlert).map((alert) => alert.name);
+        for (const app of ["uptime", "links"])
+            expect(alerts.filter((name) => name.startsWith(`site-app-${app}-`)).sort()).toEqual(
+                [`site-app-${app}-down`, `site-app-${app}-latency`, `site-app-${app}-ssl-expiry`].sort(),
+            );
+    });
 });
 
 describe("Slack", () => {
