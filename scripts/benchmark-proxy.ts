@@ -17,18 +17,10 @@ import { promisify } from "node:util";
 import { join } from "node:path";
 import { routedServiceNames, routedServices } from "../config/catalogue";
 import { parseSettings } from "../config/schema";
-import {
-    htpasswdPath,
-    mainConfigPath,
-    renderHtpasswd,
-    renderNginxMainConfig,
-    renderNginxSiteConfig,
-    siteConfigPath,
-} from "../render/nginx";
-import { bcryptHash } from "../render/passwordHash";
 import { prodValues } from "../test/harness/fixtures";
 import { nginxVersion, proxyAddress, ProxySandbox, requireNginx, visitors } from "../test/sandbox/proxy/proxySandbox";
 import { makeCertificates } from "../test/sandbox/proxy/testCa";
+import { renderedProxyFiles } from "../test/sandbox/proxy/renderedFiles";
 import { StandIn } from "../test/sandbox/proxy/upstreams";
 
 /** Seconds per measurement; the sandbox test runs the script with 1 to see it work. */
@@ -127,9 +119,7 @@ async function main(): Promise<void> {
         // wrk visits from the visitors' first address, which stands in for Cloudflare, as the blog is proxied.
         sandbox.up(
             {
-                [mainConfigPath]: renderNginxMainConfig(),
-                [siteConfigPath]: renderNginxSiteConfig(settings, { trustedProxyRanges: [`${visitors.direct}/32`] }),
-                [htpasswdPath]: renderHtpasswd(bcryptHash("unused", "abcdefghijklmnopqrstuv")),
+                ...renderedProxyFiles(settings, { trustedProxyRanges: [`${visitors.direct}/32`] }),
                 "conf.d/ceiling.conf": ceilingConfig(ceilingHost, ceilingHeaders),
             },
             certificates,

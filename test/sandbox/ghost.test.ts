@@ -11,22 +11,14 @@ import GhostAdminAPI from "@tryghost/admin-api";
 import { routedServices } from "../../config/catalogue";
 import { parseSettings } from "../../config/schema";
 import { renderContainers } from "../../render/containers";
-import {
-    htpasswdPath,
-    maxUploadMegabytes,
-    mainConfigPath,
-    renderHtpasswd,
-    renderNginxMainConfig,
-    renderNginxSiteConfig,
-    siteConfigPath,
-} from "../../render/nginx";
-import { bcryptHash } from "../../render/passwordHash";
+import { maxUploadMegabytes } from "../../render/nginx";
 import { placeholderSecrets } from "../../render/siteFiles";
 import { prodValues } from "../harness/fixtures";
 import { ghostContent, ghostEnvironment, ghostVersion, requireGhost, startGhost, stopGhost } from "./ghost/ghost";
 import { request, RequestOptions, Response } from "./proxy/client";
 import { cloudflareStandIn, ProxySandbox, requireNginx, upstreamAddress, visitors } from "./proxy/proxySandbox";
 import { makeCertificates } from "./proxy/testCa";
+import { renderedProxyFiles } from "./proxy/renderedFiles";
 
 const settings = parseSettings(prodValues());
 const blog = `https://${settings.services.ghost.hostname}`;
@@ -91,15 +83,11 @@ beforeAll(async () => {
         join(sandbox.work, "letsencrypt"),
         Object.values(settings.services).map((s) => s.hostname),
     );
-    sandbox.up(
-        {
-            [mainConfigPath]: renderNginxMainConfig(),
-            [siteConfigPath]: renderNginxSiteConfig(settings, { trustedProxyRanges: [cloudflareStandIn] }),
-            [htpasswdPath]: renderHtpasswd(bcryptHash("unused", "abcdefghijklmnopqrstuv")),
-        },
-        join(sandbox.work, "letsencrypt"),
-        { ghost: "own", jupyter: routedServices.jupyter.port, portainer: routedServices.portainer.port },
-    );
+    sandbox.up(renderedProxyFiles(settings, { trustedProxyRanges: [cloudflareStandIn] }), join(sandbox.work, "letsencrypt"), {
+        ghost: "own",
+        jupyter: routedServices.jupyter.port,
+        portainer: routedServices.portainer.port,
+    });
     const content = ghostContent(join(sandbox.work, "ghost-content"));
     const started = Date.now();
     const env = { ...(ghostSpec.env as Record<string, string>), security__staffDeviceVerification: "false" };

@@ -5,22 +5,13 @@ import { join } from "node:path";
 import type WebSocket from "ws";
 import { routedServiceNames, routedServices, siteHealth } from "../../config/catalogue";
 import { parseSettings } from "../../config/schema";
-import {
-    htpasswdPath,
-    maxUploadMegabytes,
-    mainConfigPath,
-    managementUser,
-    renderHtpasswd,
-    renderNginxMainConfig,
-    renderNginxSiteConfig,
-    siteConfigPath,
-} from "../../render/nginx";
-import { bcryptHash } from "../../render/passwordHash";
+import { maxUploadMegabytes, managementUser } from "../../render/nginx";
 import { prodValues } from "../harness/fixtures";
 import { ghostRequests } from "../harness/ghostRequests";
 import { basicAuth, echo, handshake, openWebSocket, request, RequestOptions } from "./proxy/client";
 import { cloudflareStandIn, ProxySandbox, requireNginx, visitors } from "./proxy/proxySandbox";
 import { makeCertificates } from "./proxy/testCa";
+import { renderedProxyFiles } from "./proxy/renderedFiles";
 import { StandIn } from "./proxy/upstreams";
 
 // The prod stack's adminCidrs hold 203.0.113.0/24: the direct visitor and the attacker are inside
@@ -53,11 +44,7 @@ beforeAll(async () => {
     sandbox = new ProxySandbox();
     ca = makeCertificates(join(sandbox.work, "letsencrypt"), Object.values(host));
     sandbox.up(
-        {
-            [mainConfigPath]: renderNginxMainConfig(),
-            [siteConfigPath]: renderNginxSiteConfig(settings, { trustedProxyRanges: [cloudflareStandIn] }),
-            [htpasswdPath]: renderHtpasswd(bcryptHash(password, "abcdefghijklmnopqrstuv")),
-        },
+        renderedProxyFiles(settings, { trustedProxyRanges: [cloudflareStandIn] }, password),
         join(sandbox.work, "letsencrypt"),
         Object.fromEntries(Object.keys(upstreams).map((name) => [name, routedServices[name as keyof typeof upstreams].port])),
     );
@@ -287,11 +274,7 @@ describe("the management host proxied by Cloudflare: the address Cloudflare vouc
     beforeAll(async () => {
         behind = new ProxySandbox();
         behind.up(
-            {
-                [mainConfigPath]: renderNginxMainConfig(),
-                [siteConfigPath]: renderNginxSiteConfig(proxiedSettings, { trustedProxyRanges: [cloudflareStandIn] }),
-                [htpasswdPath]: renderHtpasswd(bcryptHash(password, "abcdefghijklmnopqrstuv")),
-            },
+            renderedProxyFiles(proxiedSettings, { trustedProxyRanges: [cloudflareStandIn] }, password),
             join(sandbox.work, "letsencrypt"),
             { portainer: routedServices.portainer.port },
         );

@@ -4,20 +4,12 @@
 // behind it, which is also proxied, so only Cloudflare reaches it. Needs root.
 import { join } from "node:path";
 import { parseSettings } from "../../config/schema";
-import {
-    htpasswdPath,
-    mainConfigPath,
-    managementUser,
-    renderHtpasswd,
-    renderNginxMainConfig,
-    renderNginxSiteConfig,
-    siteConfigPath,
-} from "../../render/nginx";
-import { bcryptHash } from "../../render/passwordHash";
+import { managementUser } from "../../render/nginx";
 import { exampleAppSecrets, prodValues, withApps } from "../harness/fixtures";
 import { basicAuth, echo, openWebSocket, request, RequestOptions } from "./proxy/client";
 import { cloudflareStandIn, ProxySandbox, requireNginx, visitors } from "./proxy/proxySandbox";
 import { makeCertificates } from "./proxy/testCa";
+import { renderedProxyFiles } from "./proxy/renderedFiles";
 import { StandIn } from "./proxy/upstreams";
 
 const values = prodValues();
@@ -54,11 +46,7 @@ beforeAll(async () => {
         settings.routed.map((service) => settings.services[service.name].hostname),
     );
     sandbox.up(
-        {
-            [mainConfigPath]: renderNginxMainConfig(),
-            [siteConfigPath]: renderNginxSiteConfig(settings, { trustedProxyRanges: [cloudflareStandIn] }),
-            [htpasswdPath]: renderHtpasswd(bcryptHash(password, "abcdefghijklmnopqrstuv")),
-        },
+        renderedProxyFiles(settings, { trustedProxyRanges: [cloudflareStandIn] }, password),
         join(sandbox.work, "letsencrypt"),
         Object.fromEntries(settings.routed.map((service) => [service.name, service.port])),
     );
