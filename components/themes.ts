@@ -20,8 +20,12 @@ export interface ThemesArgs {
  * only when they change. Give this component a dependency on the apps (Ghost must exist).
  */
 export class Themes extends pulumi.ComponentResource {
+    /** The content hash of the themes it installs (what runs again when they change). */
+    public readonly fingerprint: string;
+
     constructor(name: string, args: ThemesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("site:apps:Themes", name, {}, opts);
+        this.fingerprint = args.fingerprint;
         const copied = new command.remote.CopyToRemote(
             `${name}-copy`,
             {

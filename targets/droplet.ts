@@ -137,7 +137,8 @@ export function edgeCacheArgs({ settings, secrets }: SiteConfig, zone: Cloudflar
     return {
         zoneId: zone.zoneId,
         spec,
-        themesFingerprint: themesFingerprint(),
+        // The fingerprint the themes were installed by: the folder is hashed once per evaluation.
+        themesFingerprint: themes.fingerprint,
         purgeScript: renderEdgePurgeScript(),
         apiToken: secrets.cloudflareApiToken,
         purgeAfter: [themes],
